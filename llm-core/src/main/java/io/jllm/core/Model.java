@@ -34,6 +34,7 @@ public final class Model implements AutoCloseable {
     private final ModelOptions options;
     private final int context;
     private final Arena copyArena;
+    private final TextCodec codec;
 
     private Model(GgufFile file, ModelConfig config, ModelWeights weights, ModelOptions options, Arena copyArena) {
         this.file = file;
@@ -42,6 +43,7 @@ public final class Model implements AutoCloseable {
         this.options = options;
         this.context = options.contextLength() == 0 ? config.trainContext() : options.contextLength();
         this.copyArena = copyArena;
+        this.codec = Codecs.forFile(file);
     }
 
     /** Loads with {@link ModelOptions#defaults()}. */
@@ -125,6 +127,10 @@ public final class Model implements AutoCloseable {
     /** The underlying GGUF file (metadata, tensors). */
     public GgufFile file() {
         return file;
+    }
+
+    TextCodec codec() {
+        return codec;
     }
 
     ModelWeights weights() {

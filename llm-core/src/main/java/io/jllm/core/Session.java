@@ -7,6 +7,14 @@ import io.jllm.quant.kernel.Parallel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One conversation with a {@link Model}: a KV cache, activations and scratch in an off-heap
@@ -45,7 +53,7 @@ public final class Session implements AutoCloseable {
         }
         this.history = new int[ctx];
         this.lastLogits = new float[cfg.vocabSize()];
-        this.generator = new Generator(this);
+        this.generator = new Generator(this, model.codec());
     }
 
     public Model model() {
@@ -175,8 +183,79 @@ public final class Session implements AutoCloseable {
         return history;
     }
 
-    Generator generator() {
-        return generator;
+    /** Tokens of {@code prompt} as generation feeds them (BOS etc. as the vocabulary says). */
+    public int[] tokenize(String prompt) {
+        return model.codec().encode(prompt, true);
+    }
+
+    /**
+     * Generates a continuation of {@code prompt}. The prompt is the whole text so far: the part
+     * of it already in the cache (the longest common token prefix) is reused, only the rest is
+     * evaluated — so a multi-turn chat passes the growing conversation each time.
+     */
+    public GenerationResult generate(String prompt, GenerateOptions options) {
+        return generate(tokenize(prompt), options, null);
+    }
+
+    /** As {@link #generate(String, GenerateOptions)}, calling {@code onToken} for each token as it is generated. */
+    public GenerationResult generate(String prompt, GenerateOptions options, @Nullable Consumer<TokenEvent> onToken) {
+        return generate(tokenize(prompt), options, onToken);
+    }
+
+    /** Generation from prompt tokens (used verbatim: no BOS is added). */
+    public GenerationResult generate(int[] promptTokens, GenerateOptions options, @Nullable Consumer<TokenEvent> onToken) {
+        generator.start(promptTokens, options);
+        for (TokenEvent e; (e = generator.next()) != null; ) {
+            if (onToken != null) {
+                onToken.accept(e);
+            }
+        }
+        return generator.result();
+    }
+
+    /**
+     * Generation as a lazy iterator: each {@code next()} generates one token. After it is
+     * exhausted, {@link #lastResult()} gives the summary.
+     */
+    public Iterator<TokenEvent> iterate(String prompt, GenerateOptions options) {
+        return iterate(tokenize(prompt), options);
+    }
+
+    /** As {@link #iterate(String, GenerateOptions)} from prompt tokens (used verbatim). */
+    public Iterator<TokenEvent> iterate(int[] promptTokens, GenerateOptions options) {
+        generator.start(promptTokens, options);
+        return new Iterator<>() {
+            private @Nullable TokenEvent pending;
+
+            @Override
+            public boolean hasNext() {
+                if (pending == null) {
+                    pending = generator.next();
+                }
+                return pending != null;
+            }
+
+            @Override
+            public TokenEvent next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                TokenEvent e = pending;
+                pending = null;
+                return e;
+            }
+        };
+    }
+
+    /** Generation as a sequential lazy stream of token events. */
+    public Stream<TokenEvent> stream(String prompt, GenerateOptions options) {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterate(prompt, options),
+                Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    /** The summary of the last generation that ran to its end. */
+    public GenerationResult lastResult() {
+        return generator.result();
     }
 
     @Override
