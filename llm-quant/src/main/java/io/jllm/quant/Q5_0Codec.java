@@ -1,0 +1,32 @@
+package io.jllm.quant;
+
+import io.jllm.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+
+/** Q5_0 {@code {fp16 d; u32 qh; u8 qs[16]}}: 5th bits in qh, {@code y = (q − 16)·d}. */
+final class Q5_0Codec implements TypeCodec {
+    static final int QK = 32;
+    static final int BYTES = 22;
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q5_0;
+    }
+
+    @Override
+    public void toFloat(MemorySegment src, long srcOff, float[] dst, int dstOff, int blocks) {
+        for (int i = 0; i < blocks; i++) {
+            long b = srcOff + (long) i * BYTES;
+            float d = Le.f16(src, b);
+            int qh = Le.i32(src, b + 2);
+            int y = dstOff + i * QK;
+            for (int j = 0; j < QK / 2; j++) {
+                int q = Le.u8(src, b + 6 + j);
+                int h0 = ((qh >>> j) << 4) & 0x10;
+                int h1 = (qh >>> (j + 12)) & 0x10;
+                dst[y + j] = (((q & 0x0F) | h0) - 16) * d;
+                dst[y + j + QK / 2] = (((q >>> 4) | h1) - 16) * d;
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.jllm.quant;
+
+import io.jllm.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+
+/** Q5_1 {@code {fp16 d, m; u32 qh; u8 qs[16]}}: {@code y = q·d + m}. */
+final class Q5_1Codec implements TypeCodec {
+    static final int QK = 32;
+    static final int BYTES = 24;
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q5_1;
+    }
+
+    @Override
+    public void toFloat(MemorySegment src, long srcOff, float[] dst, int dstOff, int blocks) {
+        for (int i = 0; i < blocks; i++) {
+            long b = srcOff + (long) i * BYTES;
+            float d = Le.f16(src, b);
+            float m = Le.f16(src, b + 2);
+            int qh = Le.i32(src, b + 4);
+            int y = dstOff + i * QK;
+            for (int j = 0; j < QK / 2; j++) {
+                int q = Le.u8(src, b + 8 + j);
+                int h0 = ((qh >>> j) << 4) & 0x10;
+                int h1 = (qh >>> (j + 12)) & 0x10;
+                dst[y + j] = ((q & 0x0F) | h0) * d + m;
+                dst[y + j + QK / 2] = ((q >>> 4) | h1) * d + m;
+            }
+        }
+    }
+}
