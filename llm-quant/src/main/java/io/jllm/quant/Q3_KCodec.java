@@ -48,4 +48,88 @@ final class Q3_KCodec implements TypeCodec {
             }
         }
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /** {@code quantize_row_q3_K_ref}: make_q3_quants per 16, signed 6-bit scales, high bits in hmask. */
+    @Override
+    public void fromFloat(float[] src, int srcOff, MemorySegment dst, long dstOff, int blocks) {
+        byte[] L = new byte[QK];
+        float[] scales = new float[QK / 16];
+        int[] sc = new int[12];
+        int[] hmask = new int[32];
+        for (int i = 0; i < blocks; i++) {
+            int x = srcOff + i * QK;
+            long b = dstOff + (long) i * BYTES;
+            float maxScale = 0;
+            float amax = 0;
+            for (int j = 0; j < QK / 16; j++) {
+                scales[j] = QuantMath.makeQ3Quants(16, 4, src, x + 16 * j, L, 16 * j);
+                float scale = Math.abs(scales[j]);
+                if (scale > amax) {
+                    amax = scale;
+                    maxScale = scales[j];
+                }
+            }
+            java.util.Arrays.fill(sc, 0);
+            if (maxScale != 0) {
+                float iscale = -32f / maxScale;
+                for (int j = 0; j < QK / 16; j++) {
+                    int l = (byte) QuantMath.nearestInt(iscale * scales[j]);
+                    l = Math.max(-32, Math.min(31, l)) + 32;
+                    if (j < 8) {
+                        sc[j] = l & 0xF;
+                    } else {
+                        sc[j - 8] |= (l & 0xF) << 4;
+                    }
+                    l >>= 4;
+                    sc[j % 4 + 8] |= l << (2 * (j / 4));
+                }
+                Le.putF16(dst, b + D, 1 / iscale);
+            } else {
+                Le.putF16(dst, b + D, 0f);
+            }
+            float dAll = Le.f16(dst, b + D);
+            for (int j = 0; j < QK / 16; j++) {
+                int s = j < 8 ? sc[j] & 0xF : (sc[j - 8] & 0xFF) >>> 4;
+                s = (s | (((sc[8 + j % 4] & 0xFF) >>> (2 * (j / 4))) & 3) << 4) - 32;
+                float d = dAll * s;
+                if (d == 0) {
+                    continue;
+                }
+                for (int ii = 0; ii < 16; ii++) {
+                    int l = QuantMath.nearestInt(src[x + 16 * j + ii] / d);
+                    L[16 * j + ii] = (byte) (Math.max(-4, Math.min(3, l)) + 4);
+                }
+            }
+            java.util.Arrays.fill(hmask, 0);
+            int m = 0;
+            int hm = 1;
+            for (int j = 0; j < QK; j++) {
+                if (L[j] > 3) {
+                    hmask[m] |= hm;
+                    L[j] -= 4;
+                }
+                if (++m == QK / 8) {
+                    m = 0;
+                    hm <<= 1;
+                }
+            }
+            for (int j = 0; j < 32; j++) {
+                Le.putU8(dst, b + j, hmask[j]);
+            }
+            for (int j = 0; j < 12; j++) {
+                Le.putU8(dst, b + SC + j, sc[j]);
+            }
+            for (int j = 0; j < QK; j += 128) {
+                for (int l = 0; l < 32; l++) {
+                    Le.putU8(dst, b + QS + j / 4 + l,
+                            L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6));
+                }
+            }
+        }
+    }
 }

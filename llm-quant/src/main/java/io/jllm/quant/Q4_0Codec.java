@@ -26,4 +26,35 @@ final class Q4_0Codec implements TypeCodec {
             }
         }
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /** {@code quantize_row_q4_0_ref}: {@code d = max/−8} from the signed value of largest magnitude. */
+    @Override
+    public void fromFloat(float[] src, int srcOff, MemorySegment dst, long dstOff, int blocks) {
+        for (int i = 0; i < blocks; i++) {
+            int x = srcOff + i * QK;
+            long b = dstOff + (long) i * BYTES;
+            float amax = 0;
+            float max = 0;
+            for (int j = 0; j < QK; j++) {
+                float v = src[x + j];
+                if (amax < Math.abs(v)) {
+                    amax = Math.abs(v);
+                    max = v;
+                }
+            }
+            float d = max / -8;
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            Le.putF16(dst, b, d);
+            for (int j = 0; j < QK / 2; j++) {
+                int q0 = Math.min(15, (byte) (int) (src[x + j] * id + 8.5f));
+                int q1 = Math.min(15, (byte) (int) (src[x + QK / 2 + j] * id + 8.5f));
+                Le.putU8(dst, b + 2 + j, (q0 & 0xFF) | (q1 << 4));
+            }
+        }
+    }
 }

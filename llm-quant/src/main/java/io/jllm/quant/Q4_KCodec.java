@@ -51,4 +51,27 @@ final class Q4_KCodec implements TypeCodec {
             }
         }
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /** {@code quantize_row_q4_K_ref}. */
+    @Override
+    public void fromFloat(float[] src, int srcOff, MemorySegment dst, long dstOff, int blocks) {
+        KQuantScales.quantizeQ4Q5(src, srcOff, dst, dstOff, blocks, 15, -1f, 0.1f, 20, BYTES);
+    }
+
+    /** Packs 8 six-bit scales and mins into 12 bytes the way {@code get_scale_min_k4} reads them. */
+    static void packScaleMin(int[] sc, int j, int ls, int lm) {
+        if (j < 4) {
+            sc[j] = ls;
+            sc[j + 4] = lm;
+        } else {
+            sc[j + 4] = (ls & 0xF) | ((lm & 0xF) << 4);
+            sc[j - 4] |= (ls >>> 4) << 6;
+            sc[j] |= (lm >>> 4) << 6;
+        }
+    }
 }

@@ -29,4 +29,39 @@ final class Q5_0Codec implements TypeCodec {
             }
         }
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /** {@code quantize_row_q5_0_ref}: {@code d = max/−16}, fifth bits gathered into qh. */
+    @Override
+    public void fromFloat(float[] src, int srcOff, MemorySegment dst, long dstOff, int blocks) {
+        for (int i = 0; i < blocks; i++) {
+            int x = srcOff + i * QK;
+            long b = dstOff + (long) i * BYTES;
+            float amax = 0;
+            float max = 0;
+            for (int j = 0; j < QK; j++) {
+                float v = src[x + j];
+                if (amax < Math.abs(v)) {
+                    amax = Math.abs(v);
+                    max = v;
+                }
+            }
+            float d = max / -16;
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            Le.putF16(dst, b, d);
+            int qh = 0;
+            for (int j = 0; j < QK / 2; j++) {
+                int q0 = Math.min(31, (byte) (int) (src[x + j] * id + 16.5f)) & 0xFF;
+                int q1 = Math.min(31, (byte) (int) (src[x + QK / 2 + j] * id + 16.5f)) & 0xFF;
+                Le.putU8(dst, b + 6 + j, (q0 & 0x0F) | ((q1 & 0x0F) << 4));
+                qh |= ((q0 & 0x10) >>> 4) << j;
+                qh |= ((q1 & 0x10) >>> 4) << (j + QK / 2);
+            }
+            dst.set(Le.I32, b + 2, qh);
+        }
+    }
 }

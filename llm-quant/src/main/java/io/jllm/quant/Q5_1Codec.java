@@ -30,4 +30,42 @@ final class Q5_1Codec implements TypeCodec {
             }
         }
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /** {@code quantize_row_q5_1_ref}: {@code d = (max − min)/31}, no clamp on the levels. */
+    @Override
+    public void fromFloat(float[] src, int srcOff, MemorySegment dst, long dstOff, int blocks) {
+        for (int i = 0; i < blocks; i++) {
+            int x = srcOff + i * QK;
+            long b = dstOff + (long) i * BYTES;
+            float min = Float.MAX_VALUE;
+            float max = -Float.MAX_VALUE;
+            for (int j = 0; j < QK; j++) {
+                float v = src[x + j];
+                if (v < min) {
+                    min = v;
+                }
+                if (v > max) {
+                    max = v;
+                }
+            }
+            float d = (max - min) / 31;
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            Le.putF16(dst, b, d);
+            Le.putF16(dst, b + 2, min);
+            int qh = 0;
+            for (int j = 0; j < QK / 2; j++) {
+                int q0 = (int) ((src[x + j] - min) * id + 0.5f) & 0xFF;
+                int q1 = (int) ((src[x + QK / 2 + j] - min) * id + 0.5f) & 0xFF;
+                Le.putU8(dst, b + 8 + j, (q0 & 0x0F) | ((q1 & 0x0F) << 4));
+                qh |= ((q0 & 0x10) >>> 4) << j;
+                qh |= ((q1 & 0x10) >>> 4) << (j + QK / 2);
+            }
+            dst.set(Le.I32, b + 4, qh);
+        }
+    }
 }

@@ -44,4 +44,15 @@ final class Q5_KCodec implements TypeCodec {
             }
         }
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /** {@code quantize_row_q5_K_ref}. */
+    @Override
+    public void fromFloat(float[] src, int srcOff, MemorySegment dst, long dstOff, int blocks) {
+        KQuantScales.quantizeQ4Q5(src, srcOff, dst, dstOff, blocks, 31, -0.5f, 0.1f, 15, BYTES);
+    }
 }

@@ -24,4 +24,28 @@ final class Q8_0Codec implements TypeCodec {
             }
         }
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /** {@code quantize_row_q8_0_ref}: {@code d = amax/127}, {@code q = roundf(x/d)} (halves away from zero). */
+    @Override
+    public void fromFloat(float[] src, int srcOff, MemorySegment dst, long dstOff, int blocks) {
+        for (int i = 0; i < blocks; i++) {
+            int x = srcOff + i * QK;
+            long b = dstOff + (long) i * BYTES;
+            float amax = 0;
+            for (int j = 0; j < QK; j++) {
+                amax = Math.max(amax, Math.abs(src[x + j]));
+            }
+            float d = amax / 127;
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            Le.putF16(dst, b, d);
+            for (int j = 0; j < QK; j++) {
+                Le.putU8(dst, b + 2 + j, (int) QuantMath.roundf(src[x + j] * id));
+            }
+        }
+    }
 }

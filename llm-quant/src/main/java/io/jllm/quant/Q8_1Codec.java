@@ -24,4 +24,32 @@ final class Q8_1Codec implements TypeCodec {
             }
         }
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /** {@code quantize_row_q8_1_ref}: Q8_0's rounding plus {@code s = fp16(Σq·d)}. */
+    @Override
+    public void fromFloat(float[] src, int srcOff, MemorySegment dst, long dstOff, int blocks) {
+        for (int i = 0; i < blocks; i++) {
+            int x = srcOff + i * QK;
+            long b = dstOff + (long) i * BYTES;
+            float amax = 0;
+            for (int j = 0; j < QK; j++) {
+                amax = Math.max(amax, Math.abs(src[x + j]));
+            }
+            float d = amax / 127;
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            Le.putF16(dst, b, d);
+            int sum = 0;
+            for (int j = 0; j < QK; j++) {
+                int q = (byte) (int) QuantMath.roundf(src[x + j] * id);
+                Le.putU8(dst, b + 4 + j, q);
+                sum += q;
+            }
+            Le.putF16(dst, b + 2, sum * d);
+        }
+    }
 }
