@@ -51,8 +51,8 @@ final class Q4_0Codec implements TypeCodec {
             float id = d != 0 ? 1.0f / d : 0.0f;
             Le.putF16(dst, b, d);
             for (int j = 0; j < QK / 2; j++) {
-                int q0 = Math.min(15, (byte) (int) (src[x + j] * id + 8.5f));
-                int q1 = Math.min(15, (byte) (int) (src[x + QK / 2 + j] * id + 8.5f));
+                int q0 = Math.min(15, (byte) QuantMath.truncX86(src[x + j] * id + 8.5f));
+                int q1 = Math.min(15, (byte) QuantMath.truncX86(src[x + QK / 2 + j] * id + 8.5f));
                 Le.putU8(dst, b + 2 + j, (q0 & 0xFF) | (q1 << 4));
             }
         }

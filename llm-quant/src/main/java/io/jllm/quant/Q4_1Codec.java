@@ -55,8 +55,8 @@ final class Q4_1Codec implements TypeCodec {
             Le.putF16(dst, b, d);
             Le.putF16(dst, b + 2, min);
             for (int j = 0; j < QK / 2; j++) {
-                int q0 = Math.min(15, (byte) (int) ((src[x + j] - min) * id + 0.5f));
-                int q1 = Math.min(15, (byte) (int) ((src[x + QK / 2 + j] - min) * id + 0.5f));
+                int q0 = Math.min(15, (byte) QuantMath.truncX86((src[x + j] - min) * id + 0.5f));
+                int q1 = Math.min(15, (byte) QuantMath.truncX86((src[x + QK / 2 + j] - min) * id + 0.5f));
                 Le.putU8(dst, b + 4 + j, (q0 & 0xFF) | (q1 << 4));
             }
         }

@@ -55,8 +55,8 @@ final class Q5_0Codec implements TypeCodec {
             Le.putF16(dst, b, d);
             int qh = 0;
             for (int j = 0; j < QK / 2; j++) {
-                int q0 = Math.min(31, (byte) (int) (src[x + j] * id + 16.5f)) & 0xFF;
-                int q1 = Math.min(31, (byte) (int) (src[x + QK / 2 + j] * id + 16.5f)) & 0xFF;
+                int q0 = Math.min(31, (byte) QuantMath.truncX86(src[x + j] * id + 16.5f)) & 0xFF;
+                int q1 = Math.min(31, (byte) QuantMath.truncX86(src[x + QK / 2 + j] * id + 16.5f)) & 0xFF;
                 Le.putU8(dst, b + 6 + j, (q0 & 0x0F) | ((q1 & 0x0F) << 4));
                 qh |= ((q0 & 0x10) >>> 4) << j;
                 qh |= ((q1 & 0x10) >>> 4) << (j + QK / 2);

@@ -59,8 +59,8 @@ final class Q5_1Codec implements TypeCodec {
             Le.putF16(dst, b + 2, min);
             int qh = 0;
             for (int j = 0; j < QK / 2; j++) {
-                int q0 = (int) ((src[x + j] - min) * id + 0.5f) & 0xFF;
-                int q1 = (int) ((src[x + QK / 2 + j] - min) * id + 0.5f) & 0xFF;
+                int q0 = QuantMath.truncX86((src[x + j] - min) * id + 0.5f) & 0xFF;
+                int q1 = QuantMath.truncX86((src[x + QK / 2 + j] - min) * id + 0.5f) & 0xFF;
                 Le.putU8(dst, b + 8 + j, (q0 & 0x0F) | ((q1 & 0x0F) << 4));
                 qh |= ((q0 & 0x10) >>> 4) << j;
                 qh |= ((q1 & 0x10) >>> 4) << (j + QK / 2);

@@ -44,7 +44,7 @@ final class Q8_0Codec implements TypeCodec {
             float id = d != 0 ? 1.0f / d : 0.0f;
             Le.putF16(dst, b, d);
             for (int j = 0; j < QK; j++) {
-                Le.putU8(dst, b + 2 + j, (int) QuantMath.roundf(src[x + j] * id));
+                Le.putU8(dst, b + 2 + j, QuantMath.truncX86(QuantMath.roundf(src[x + j] * id)));
             }
         }
     }

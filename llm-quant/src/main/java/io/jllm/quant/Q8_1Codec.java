@@ -45,7 +45,7 @@ final class Q8_1Codec implements TypeCodec {
             Le.putF16(dst, b, d);
             int sum = 0;
             for (int j = 0; j < QK; j++) {
-                int q = (byte) (int) QuantMath.roundf(src[x + j] * id);
+                int q = (byte) QuantMath.truncX86(QuantMath.roundf(src[x + j] * id));
                 Le.putU8(dst, b + 4 + j, q);
                 sum += q;
             }

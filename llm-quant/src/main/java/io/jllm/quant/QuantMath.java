@@ -17,6 +17,16 @@ final class QuantMath {
         return (Float.floatToRawIntBits(v) & 0x007fffff) - 0x00400000;
     }
 
+    /**
+     * C's float→int conversion as x86 executes it ({@code cvttss2si}): truncation toward zero,
+     * and the "integer indefinite" value {@code 0x80000000} for NaN and out-of-range inputs
+     * (Java's cast would saturate instead). Narrowing the result to 8 bits then matches ggml's
+     * {@code (int8_t)} casts even on degenerate (infinite or NaN) intermediates.
+     */
+    static int truncX86(float f) {
+        return f > -2147483648f && f < 2147483648f ? (int) f : Integer.MIN_VALUE;
+    }
+
     /** C's {@code roundf}: half away from zero. */
     static float roundf(float f) {
         double a = Math.floor(Math.abs((double) f) + 0.5);
