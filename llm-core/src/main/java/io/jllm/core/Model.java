@@ -7,16 +7,13 @@ import io.jllm.core.weights.WeightLoader;
 import io.jllm.gguf.GgufFile;
 import io.jllm.gguf.GgufTensor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Locale;
 
 /**
  * A loaded model: hyperparameters, weights (mapped from the file, never copied unless
- * {@link ModelOptions#mmap()} is false) and, when the file has one, its tokenizer. Immutable and
+ * {@link ModelOptions#mmap()} is false, then read into off-heap memory) and, when the file has one, its tokenizer. Immutable and
  * thread-safe: any number of {@link Session}s, each used by one thread at a time, can run on it
  * concurrently. Close it when done (unmaps the file; sessions must be closed first).
  *
@@ -33,16 +30,14 @@ public final class Model implements AutoCloseable {
     private final ModelWeights weights;
     private final ModelOptions options;
     private final int context;
-    private final Arena copyArena;
     private final TextCodec codec;
 
-    private Model(GgufFile file, ModelConfig config, ModelWeights weights, ModelOptions options, Arena copyArena) {
+    private Model(GgufFile file, ModelConfig config, ModelWeights weights, ModelOptions options) {
         this.file = file;
         this.config = config;
         this.weights = weights;
         this.options = options;
         this.context = options.contextLength() == 0 ? config.trainContext() : options.contextLength();
-        this.copyArena = copyArena;
         this.codec = Codecs.forFile(file);
     }
 
@@ -59,8 +54,7 @@ public final class Model implements AutoCloseable {
      * @throws IOException if the file cannot be read
      */
     public static Model load(Path path, ModelOptions options) throws IOException {
-        GgufFile file = GgufFile.open(path);
-        Arena copies = Arena.ofShared();
+        GgufFile file = options.mmap() ? GgufFile.open(path) : GgufFile.read(path);
         try {
             ModelConfig cfg = ModelConfig.from(file);
             int ctx = options.contextLength() == 0 ? cfg.trainContext() : options.contextLength();
@@ -69,20 +63,12 @@ public final class Model implements AutoCloseable {
                 weightBytes += t.byteSize();
             }
             checkMemory(path, cfg, options, ctx, weightBytes);
-            ModelWeights w = options.mmap() ? WeightLoader.load(file, cfg)
-                    : WeightLoader.load(file, cfg, t -> copy(copies, t));
-            return new Model(file, cfg, w, options, copies);
+            ModelWeights w = WeightLoader.load(file, cfg);
+            return new Model(file, cfg, w, options);
         } catch (RuntimeException | Error e) {
-            copies.close();
             file.close();
             throw e;
         }
-    }
-
-    private static MemorySegment copy(Arena arena, GgufTensor t) {
-        MemorySegment m = arena.allocate(Math.max(1, t.byteSize()), 64);
-        MemorySegment.copy(t.data(), 0, m, 0, t.byteSize());
-        return m;
     }
 
     private static void checkMemory(Path path, ModelConfig cfg, ModelOptions o, int ctx, long weightBytes) {
@@ -140,9 +126,6 @@ public final class Model implements AutoCloseable {
     @Override
     public void close() {
         file.close();
-        if (copyArena.scope().isAlive()) {
-            copyArena.close();
-        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.jllm.core.engine;
 
 import io.jllm.quant.kernel.Parallel;
+import io.jllm.quant.kernel.ThreadPool;
 
 /** Creates the worker pool of a session. */
 public final class Workers {
@@ -8,7 +9,7 @@ public final class Workers {
 
     /** A pool of {@code threads} workers (the calling thread counts as one), or the serial runner. */
     public static Parallel create(int threads) {
-        return Parallel.SERIAL;
+        return threads <= 1 ? Parallel.SERIAL : new ThreadPool(threads);
     }
 
     /** Releases a pool made by {@link #create}. */

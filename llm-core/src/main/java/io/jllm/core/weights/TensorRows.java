@@ -3,6 +3,7 @@ package io.jllm.core.weights;
 import io.jllm.core.ops.F32;
 import io.jllm.core.ops.Fp16;
 import io.jllm.gguf.GgmlType;
+import io.jllm.quant.Dequantizer;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -14,10 +15,7 @@ public final class TensorRows {
 
     /** Whether rows of {@code type} can be decoded. */
     public static boolean supports(GgmlType type) {
-        return switch (type) {
-            case F32, F16, BF16 -> true;
-            default -> false;
-        };
+        return Dequantizer.supports(type);
     }
 
     /** Decodes {@code n} elements starting at byte {@code srcOff} of {@code src} to f32 at float index {@code dstIdx}. */
@@ -34,7 +32,7 @@ public final class TensorRows {
                     F32.set(dst, dstIdx + i, Fp16.fromBf16(src.get(F32.LE16, srcOff + 2L * i)));
                 }
             }
-            default -> throw new UnsupportedOperationException("cannot decode rows of tensor type " + type);
+            default -> Dequantizer.dequantize(type, src, srcOff, (long) n, dst, 4L * dstIdx);
         }
     }
 
