@@ -29,6 +29,7 @@ class ModelQuantizerTest {
         "llama-gqa, q5_0, f32, true", "llama-gqa, q5_1, f32, true", "llama-gqa, q2_k, f32, true",
         "llama-gqa, q3_k_s, f32, true", "llama-gqa, q4_k_s, f32, true", "llama-gqa, q5_k_s, f32, true",
         "llama-gqa, q6_k, f32, true", "llama-gqa, f16, f32, true", "llama-gqa, bf16, f32, true",
+        "llama-gqa, iq4_nl, f32, true", "llama-gqa, iq4_xs, f32, true",
         "llama-gqa, q3_k_m, f32, false", "llama-gqa, q4_k_m, f32, false", "llama-gqa, q5_k_m, f32, false",
         "qwen2, q4_0, f32, true", "qwen2, q8_0, f32, true", "llama-mha-tied, q4_0, f32, true",
         "llama3-rope, q8_0, f32, true", "kjv-5m, q8_0, f32, true",
