@@ -13,6 +13,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -30,13 +31,20 @@ final class SimdDecode {
     private static final int PARTS = 16 / L;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ByteVector KV = ByteVector.fromArray(B16, BlockKernel.KVALUES, 0);
+    private static final ByteVector ZERO16 = ByteVector.zero(B16);
+    private static final ByteVector BIT = ByteVector.fromArray(B16,
+            new byte[] {1, 2, 4, 8, 16, 32, 64, -128, 1, 2, 4, 8, 16, 32, 64, -128}, 0);
+    private static final VectorShuffle<Byte> PICK_LO =
+            VectorShuffle.fromValues(B16, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+    private static final VectorShuffle<Byte> PICK_HI =
+            VectorShuffle.fromValues(B16, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
 
     private SimdDecode() {}
 
     /** True when {@code type} has a SIMD decoder (the others decode with scalar code). */
     static boolean hasSimd(GgmlType type) {
         return switch (type) {
-            case F32, F16, BF16, Q4_0, Q4_1, Q8_0, IQ4_NL, Q4_K, Q5_K, Q6_K, IQ4_XS -> true;
+            case F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, IQ4_NL, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS -> true;
             default -> false;
         };
     }
@@ -55,25 +63,78 @@ final class SimdDecode {
             default -> {
                 BlockKernel bk = (BlockKernel) k;
                 int bs = bk.blockSize;
-                long o = rowOff + (long) (k0 / bs) * bk.blockBytes;
+                int bb = bk.blockBytes;
+                long o = rowOff + (long) (k0 / bs) * bb;
                 int nb = len / bs;
-                for (int b = 0; b < nb; b++, o += bk.blockBytes) {
-                    int d = dOff + b * bs;
-                    switch (t) {
-                        case Q4_0 -> q4(w, o, 2, Mem.f16(w, o), -8, dst, d);
-                        case Q4_1 -> {
-                            q4(w, o, 4, Mem.f16(w, o), 0, dst, d);
-                            mins[mOff + b] = Mem.f16(w, o + 2);
+                switch (t) {
+                    case Q4_0 -> {
+                        for (int b = 0; b < nb; b++) {
+                            q4(w, o + (long) b * bb, 2, Mem.f16(w, o + (long) b * bb), -8, dst, dOff + 32 * b);
                         }
-                        case Q8_0 -> q8(w, o, dst, d);
-                        case IQ4_NL -> iq4(w, o + 2, Mem.f16(w, o), dst, d);
-                        case IQ4_XS -> iq4xs(w, o, dst, d);
-                        case Q4_K, Q5_K -> q45k(w, o, t == GgmlType.Q5_K, dst, d);
-                        case Q6_K -> q6k(w, o, dst, d);
-                        default -> {
-                            bk.decodeBlock(w, o, dst, d);
+                    }
+                    case Q4_1 -> {
+                        for (int b = 0; b < nb; b++) {
+                            long ob = o + (long) b * bb;
+                            q4(w, ob, 4, Mem.f16(w, ob), 0, dst, dOff + 32 * b);
+                            mins[mOff + b] = Mem.f16(w, ob + 2);
+                        }
+                    }
+                    case Q5_0 -> {
+                        for (int b = 0; b < nb; b++) {
+                            long ob = o + (long) b * bb;
+                            q5(w, ob + 6, Mem.i32(w, ob + 2), Mem.f16(w, ob), -16, dst, dOff + 32 * b);
+                        }
+                    }
+                    case Q5_1 -> {
+                        for (int b = 0; b < nb; b++) {
+                            long ob = o + (long) b * bb;
+                            q5(w, ob + 8, Mem.i32(w, ob + 4), Mem.f16(w, ob), 0, dst, dOff + 32 * b);
+                            mins[mOff + b] = Mem.f16(w, ob + 2);
+                        }
+                    }
+                    case Q8_0 -> {
+                        for (int b = 0; b < nb; b++) {
+                            q8(w, o + (long) b * bb, dst, dOff + 32 * b);
+                        }
+                    }
+                    case IQ4_NL -> {
+                        for (int b = 0; b < nb; b++) {
+                            long ob = o + (long) b * bb;
+                            iq4(w, ob + 2, Mem.f16(w, ob), dst, dOff + 32 * b);
+                        }
+                    }
+                    case IQ4_XS -> {
+                        for (int b = 0; b < nb; b++) {
+                            iq4xs(w, o + (long) b * bb, dst, dOff + 256 * b);
+                        }
+                    }
+                    case Q4_K, Q5_K -> {
+                        boolean five = t == GgmlType.Q5_K;
+                        for (int b = 0; b < nb; b++) {
+                            q45k(w, o + (long) b * bb, five, dst, dOff + 256 * b);
+                        }
+                    }
+                    case Q6_K -> {
+                        for (int b = 0; b < nb; b++) {
+                            q6k(w, o + (long) b * bb, dst, dOff + 256 * b);
+                        }
+                    }
+                    case Q2_K -> {
+                        for (int b = 0; b < nb; b++) {
+                            q2k(w, o + (long) b * bb, dst, dOff + 256 * b);
+                        }
+                    }
+                    case Q3_K -> {
+                        for (int b = 0; b < nb; b++) {
+                            q3k(w, o + (long) b * bb, dst, dOff + 256 * b);
+                        }
+                    }
+                    default -> {
+                        for (int b = 0; b < nb; b++) {
+                            long ob = o + (long) b * bb;
+                            bk.decodeBlock(w, ob, dst, dOff + b * bs);
                             if (bk.hasMin()) {
-                                mins[mOff + b] = bk.blockMin(w, o);
+                                mins[mOff + b] = bk.blockMin(w, ob);
                             }
                         }
                     }
@@ -101,6 +162,51 @@ final class SimdDecode {
         ByteVector q = ByteVector.fromMemorySegment(B16, w, o + qsOff, LE);
         emit(q.and((byte) 0x0F).add((byte) bias), d, dst, off);
         emit(q.lanewise(VectorOperators.LSHR, 4).add((byte) bias), d, dst, off + 16);
+    }
+
+    /** Lane j of the result: 16 if bit j (lo) or bit j+16 (hi) of qh is set, else 0. */
+    private static ByteVector fifthBits(int qh, VectorShuffle<Byte> pick) {
+        ByteVector bytes = IntVector.broadcast(IntVector.SPECIES_128, qh).reinterpretAsBytes().rearrange(pick);
+        VectorMask<Byte> set = bytes.and(BIT).compare(VectorOperators.NE, (byte) 0);
+        return ZERO16.blend((byte) 16, set);
+    }
+
+    private static void q5(MemorySegment w, long qs, int qh, float d, int bias, float[] dst, int off) {
+        ByteVector q = ByteVector.fromMemorySegment(B16, w, qs, LE);
+        emit(q.and((byte) 0x0F).or(fifthBits(qh, PICK_LO)).add((byte) bias), d, dst, off);
+        emit(q.lanewise(VectorOperators.LSHR, 4).or(fifthBits(qh, PICK_HI)).add((byte) bias), d, dst, off + 16);
+    }
+
+    private static void q2k(MemorySegment w, long o, float[] dst, int off) {
+        float d = Mem.f16(w, o + 80);
+        float min = Mem.f16(w, o + 82);
+        for (int n = 0; n < 2; n++) {
+            for (int h = 0; h < 2; h++) {
+                ByteVector q = ByteVector.fromMemorySegment(B16, w, o + 16 + 32 * n + 16 * h, LE);
+                for (int s = 0; s < 4; s++) {
+                    int sc = Mem.u8(w, o + 8 * n + 2 * s + h);
+                    ByteVector v = q.lanewise(VectorOperators.LSHR, 2 * s).and((byte) 3);
+                    emit(v, d * (sc & 0xF), min * (sc >> 4), dst, off + 128 * n + 32 * s + 16 * h);
+                }
+            }
+        }
+    }
+
+    private static void q3k(MemorySegment w, long o, float[] dst, int off) {
+        float d = Mem.f16(w, o + 108);
+        for (int h = 0; h < 2; h++) {
+            ByteVector hm = ByteVector.fromMemorySegment(B16, w, o + 16 * h, LE);
+            for (int n = 0; n < 2; n++) {
+                ByteVector q = ByteVector.fromMemorySegment(B16, w, o + 32 + 32 * n + 16 * h, LE);
+                for (int s = 0; s < 4; s++) {
+                    ByteVector v = q.lanewise(VectorOperators.LSHR, 2 * s).and((byte) 3)
+                            .or(hm.lanewise(VectorOperators.LSHR, 4 * n + s).and((byte) 1).lanewise(VectorOperators.LSHL, 2))
+                            .sub((byte) 4);
+                    int i = 8 * n + 2 * s + h;
+                    emit(v, d * KQuantKernels.Q3_K.scale(w, o, i), dst, off + 128 * n + 32 * s + 16 * h);
+                }
+            }
+        }
     }
 
     private static void q8(MemorySegment w, long o, float[] dst, int off) {
