@@ -40,7 +40,7 @@ final class SpmModel {
                 prev = new int[n];
                 next = new int[n];
             }
-            int cap = Math.max(16, 3 * n);
+            int cap = Math.max(16, n + 16);
             if (hl.length < cap) {
                 hl = new int[cap];
                 hr = new int[cap];
@@ -60,7 +60,13 @@ final class SpmModel {
         if (n == 0) {
             return;
         }
-        s.ensure(n);
+        int chars = 0;
+        for (int off = 0; off < n; off++) {
+            if ((b[off] & 0xC0) != 0x80) {
+                chars++;
+            }
+        }
+        s.ensure(chars + 1);
         int[] start = s.start;
         int[] len = s.len;
         int[] prev = s.prev;
