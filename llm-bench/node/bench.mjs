@@ -4,7 +4,7 @@
 //   pp      a P-token prompt evaluated in one call from an empty context, tokens/s
 //   tg      N single-token greedy decodes from an empty cache after a 1-token prompt, tokens/s
 //   load_s  from the load call to a ready model
-// Median over REPS runs (after one unmeasured warm-up); spread = (max - min) / median.
+// Median over REPS runs (after one unmeasured warm-up: the prompt and 4 decodes); spread = (max - min) / median.
 // Prints exactly one JSON line on stdout; progress goes to stderr.
 //
 // usage: node bench.mjs -m MODEL.gguf [-p 512] [-n 128] [-t THREADS] [-r REPS]
@@ -112,8 +112,8 @@ async function main() {
         return elapsed;
     };
 
-    log("warm-up");
-    await runPp(prompt.slice(0, Math.min(32, opts.p)));
+    log("warm-up"); // as llama-bench: the full prompt once, then a few decodes
+    if (opts.p > 0) await runPp(prompt);
     await runTg(Math.min(4, opts.n));
 
     const pp = [];
