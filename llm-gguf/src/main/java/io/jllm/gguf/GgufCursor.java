@@ -31,6 +31,10 @@ final class GgufCursor {
         return pos;
     }
 
+    MemorySegment segment() {
+        return seg;
+    }
+
     long size() {
         return seg.byteSize();
     }
@@ -92,14 +96,30 @@ final class GgufCursor {
 
     /** A uint64 length-prefixed UTF-8 string; the length is checked before anything is allocated. */
     String string(String field) throws GgufFormatException {
+        return string(field, Integer.MAX_VALUE - 16, null);
+    }
+
+    /**
+     * A uint64 length-prefixed UTF-8 string of at most {@code maxLen} bytes. The length is checked
+     * against the bytes left in the file, {@code maxLen} and the heap budget before anything is
+     * allocated.
+     */
+    String string(String field, int maxLen, GgufParser.@org.jspecify.annotations.Nullable Budget budget)
+            throws GgufFormatException {
         long at = pos;
         long len = i64(field + " length");
         if (len < 0 || len > remaining()) {
             throw error(at, field, "string length " + Long.toUnsignedString(len) + " exceeds the "
                     + remaining() + " bytes left in the file");
         }
-        if (len > Integer.MAX_VALUE - 16) {
-            throw error(at, field, "string length " + len + " is too large");
+        if (len > maxLen) {
+            throw error(at, field, "string length " + len + " is over the limit of " + maxLen + " bytes");
+        }
+        if (len == 0) {
+            return "";
+        }
+        if (budget != null) {
+            budget.charge(this, at, field, 48 + 2 * len);
         }
         byte[] b = new byte[(int) len];
         MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, b, 0, (int) len);
