@@ -3,8 +3,11 @@ package io.jllm.synth;
 import io.jllm.gguf.GgmlType;
 import io.jllm.gguf.GgufMetadata;
 import io.jllm.gguf.GgufValue;
+import io.jllm.gguf.GgufWriter;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,33 +77,48 @@ public final class Synthesizer {
         Map<String, GgmlType> types = plan(o);
         List<TensorSpec> specs = TensorPlan.tensors(o.shape());
         Map<String, GgufValue> md = SynthMetadata.build(o.shape(), o.fileType(), o.name(), o.vocab());
-        StreamingGgufWriter w = new StreamingGgufWriter(md, CHUNK_BYTES);
+        GgufWriter w = new GgufWriter().chunkBytes(CHUNK_BYTES);
+        md.forEach(w::put);
         WeightGenerator gen = new WeightGenerator(o.seed());
         AtomicLong done = new AtomicLong();
-        AtomicLong total = new AtomicLong();
+        AtomicLong grandTotal = new AtomicLong(1);
         long params = 0;
+        long total = 0;
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, o.threads()), r -> {
             Thread t = new Thread(r, "synth");
             t.setDaemon(true);
             return t;
         });
-        try {
+        // the writer's chunk belongs to its thread: workers encode into this staging buffer
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment staging = arena.allocate(CHUNK_BYTES, 64);
             for (int i = 0; i < specs.size(); i++) {
                 TensorSpec t = specs.get(i);
                 GgmlType type = types.get(t.name());
                 params += t.elements();
+                total += type.bytes(t.elements());
                 int index = i;
-                w.add(t.name(), type, t.shape(), (chunk, byteOffset) -> {
-                    fill(gen, pool, o.threads(), o.shape(), index, t, type, chunk, byteOffset);
-                    progress.update(done.addAndGet(chunk.byteSize()), total.get(), t.name());
+                w.addTensor(t.name(), type, t.shape(), (chunk, byteOffset) -> {
+                    MemorySegment part = staging.asSlice(0, chunk.byteSize());
+                    fill(gen, pool, o.threads(), o.shape(), index, t, type, part, byteOffset);
+                    MemorySegment.copy(part, 0, chunk, 0, chunk.byteSize());
+                    progress.update(done.addAndGet(chunk.byteSize()), grandTotal.get(), t.name());
                 });
             }
-            total.set(w.dataBytes());
+            long grand = total;
+            grandTotal.set(Math.max(1, grand));
             w.write(out);
-            progress.update(total.get(), total.get(), "");
-            return new Result(out, total.get(), params, types);
+            readable(out);
+            progress.update(grand, grand, "");
+            return new Result(out, grand, params, types);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    private static void readable(Path p) throws IOException {
+        if (Files.getFileStore(p).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         }
     }
 

@@ -112,6 +112,39 @@ class SynthesizerTest {
         }
     }
 
+    /** A quantized file holds exactly the reference quantization of the F32 file's values (as llama-quantize --pure would write). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = FileType.class, names = {"Q4_0", "Q8_0", "Q4_K_M", "BF16"})
+    void quantizedFileIsTheReferenceQuantizationOfTheF32One(FileType ft) throws Exception {
+        ModelShape s = small().withDim(256).withHeads(4, 2).withTied(false);
+        Path a = write(s, FileType.F32, 5, null, "a.gguf");
+        Path b = write(s, ft, 5, null, "b.gguf");
+        try (GgufFile fa = GgufFile.open(a); GgufFile fb = GgufFile.open(b)) {
+            assertEquals(ft.id(), fb.metadata().getInt("general.file_type"));
+            for (GgufTensor tb : fb.tensors()) {
+                GgufTensor ta = fa.tensor(tb.name());
+                int n = Math.toIntExact(ta.elementCount());
+                float[] values = new float[n];
+                for (int i = 0; i < n; i++) {
+                    values[i] = ta.data().get(F32, 4L * i);
+                }
+                byte[] want = new byte[Math.toIntExact(tb.byteSize())];
+                var seg = java.lang.foreign.MemorySegment.ofArray(want);
+                if (tb.type() == GgmlType.F32) {
+                    java.lang.foreign.MemorySegment.copy(ta.data(), 0, seg, 0, want.length);
+                } else {
+                    io.jllm.quant.Quantizer.quantize(tb.type(), values, 0, n, seg, 0);
+                }
+                byte[] got = tb.data().asSlice(0, tb.byteSize()).toArray(ValueLayout.JAVA_BYTE);
+                assertArrayEquals(want, got, tb.name() + " as " + tb.type());
+            }
+            if (ft == FileType.Q4_K_M) {
+                assertEquals(GgmlType.Q6_K, fb.tensor("output.weight").type());
+                assertEquals(GgmlType.Q4_K, fb.tensor("blk.0.attn_q.weight").type());
+            }
+        }
+    }
+
     @Test
     void sameSeedSameBytesOtherSeedOtherBytes() throws Exception {
         ModelShape s = small().withTied(false);
@@ -155,7 +188,7 @@ class SynthesizerTest {
     }
 
     @Test
-    void quantizedTypesNeedAQuantizer() {
+    void typesWithoutAQuantizerAreRejected() {
         ModelShape s = small();
         var o = new Synthesizer.Options(s, FileType.IQ1_S, false, 1, "x", null, 1);
         assertThrows(UnsupportedOperationException.class, () -> Synthesizer.plan(o));
