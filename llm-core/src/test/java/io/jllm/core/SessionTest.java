@@ -39,6 +39,53 @@ class SessionTest {
     }
 
     @Test
+    void demoModelContinuesTheVerseAsLlamaCpp() throws Exception {
+        try (Model m = Model.load(TestData.path("demo", "kjv-5m.q8_0.gguf"), ModelOptions.builder().threads(2).build());
+             Session s = m.session()) {
+            StringBuilder streamed = new StringBuilder();
+            GenerationResult r = s.generate("Genesis 1:1 In the beginning God created the heaven and the earth.",
+                    GenerateOptions.greedy(16), e -> streamed.append(e.text()));
+            // llama.cpp, greedy: newline, BOS (a control token: no text), "Genesis 4:2 And the LORD said unto him, ..."
+            assertTrue(r.text().startsWith("\nGenesis 4:2 And the LORD said unto him"), r.text());
+            assertEquals(r.text(), streamed.toString());
+            assertEquals(StopReason.MAX_TOKENS, r.stopReason());
+            assertArrayEquals(Golden.load("kjv-5m.q8_0").greedy(), r.tokens());
+        }
+    }
+
+    @Test
+    void stopStringCutsTextAndIsNotStreamed() throws Exception {
+        try (Model m = Model.load(TestData.path("demo", "kjv-5m.q8_0.gguf"), ModelOptions.builder().threads(1).build());
+             Session s = m.session()) {
+            StringBuilder streamed = new StringBuilder();
+            GenerationResult r = s.generate("Genesis 1:1 In the beginning God created the heaven and the earth.",
+                    GenerateOptions.builder().temperature(0).maxTokens(40).stopStrings(List.of("LORD")).build(),
+                    e -> streamed.append(e.text()));
+            assertEquals(StopReason.STOP_STRING, r.stopReason());
+            assertEquals("\nGenesis 4:2 And the ", r.text());
+            assertEquals(r.text(), streamed.toString());
+        }
+    }
+
+    @Test
+    void multiTurnTextPromptsReuseThePrefix() throws Exception {
+        try (Model m = Model.load(TestData.path("demo", "kjv-5m.q8_0.gguf"), ModelOptions.builder().threads(1).build());
+             Session s = m.session()) {
+            String turn1 = "Genesis 1:1 In the beginning God created the heaven and the earth.";
+            GenerationResult a = s.generate(turn1, GenerateOptions.greedy(8));
+            int cached = s.position();
+            String turn2 = turn1 + a.text() + " And God said";
+            GenerationResult b = s.generate(turn2, GenerateOptions.greedy(8));
+            int[] full = s.tokenize(turn2);
+            // only the tokens after the shared prefix were evaluated
+            assertTrue(b.promptTokens().length == full.length && cached > 0);
+            try (Session fresh = m.session()) {
+                assertArrayEquals(fresh.generate(turn2, GenerateOptions.greedy(8)).tokens(), b.tokens());
+            }
+        }
+    }
+
+    @Test
     void iteratorAndCallbackAgree() throws Exception {
         Golden g = Golden.load("qwen2.f32");
         try (Model m = load("qwen2.f32.gguf", ModelOptions.builder().threads(1).build()); Session s = m.session()) {
