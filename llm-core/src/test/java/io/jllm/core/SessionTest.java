@@ -203,6 +203,44 @@ class SessionTest {
     }
 
     @Test
+    void badTokenIdLeavesTheCacheUntouched() throws Exception {
+        try (Model m = load("llama-gqa.f32.gguf", ModelOptions.builder().threads(1).ubatch(2).build()); Session s = m.session()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.evaluate(1, 2, 3, 512));
+            assertTrue(e.getMessage().contains("512") && e.getMessage().contains("index 3"), e.getMessage());
+            assertEquals(0, s.position());
+        }
+    }
+
+    @Test
+    void splitModelGivesTheSameLogits() throws Exception {
+        Golden g = Golden.load("llama-gqa.q8_0");
+        float[] whole;
+        try (Model m = load("llama-gqa.q8_0.gguf", ModelOptions.builder().threads(1).build()); Session s = m.session()) {
+            whole = s.evaluate(g.tokens()).clone();
+        }
+        try (Model m = Model.load(TestData.path("models", "split", "llama-gqa.q8_0-00001-of-00003.gguf"),
+                ModelOptions.builder().threads(1).build()); Session s = m.session()) {
+            assertArrayEquals(whole, s.evaluate(g.tokens()));
+        }
+    }
+
+    @Test
+    void contextShiftKeepsGenerating() throws Exception {
+        Golden g = Golden.load("llama-gqa.f32");
+        try (Model m = load("llama-gqa.f32.gguf", ModelOptions.builder().threads(1).contextLength(48).build());
+             Session s = m.session()) {
+            GenerationResult r = s.generate(g.tokens(), GenerateOptions.builder().temperature(0).maxTokens(60)
+                    .ignoreEos(true).contextShift(1).build(), null);
+            assertEquals(StopReason.MAX_TOKENS, r.stopReason());
+            assertEquals(60, r.tokens().length);
+            // the first 13 tokens fit without a shift: they are llama.cpp's greedy continuation
+            assertArrayEquals(Arrays.copyOf(g.greedy(), 13), Arrays.copyOf(r.tokens(), 13));
+            assertEquals(g.tokens()[0], s.tokens()[0], "BOS kept");
+            assertTrue(s.position() <= 48);
+        }
+    }
+
+    @Test
     void ubatchSplitGivesSameLogits() throws Exception {
         Golden g = Golden.load("qwen2.f32");
         float[] whole;
