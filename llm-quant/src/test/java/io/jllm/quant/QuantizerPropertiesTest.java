@@ -40,6 +40,8 @@ class QuantizerPropertiesTest {
             Map.entry(GgmlType.Q2_K, new double[] {0.60, 64 * 16}),
             Map.entry(GgmlType.F16, new double[] {0x1p-11, 1}),
             Map.entry(GgmlType.BF16, new double[] {0x1p-8, 0}),
+            Map.entry(GgmlType.IQ4_NL, new double[] {0.15, 128 * 16}),
+            Map.entry(GgmlType.IQ4_XS, new double[] {0.20, 128 * 64}),
             Map.entry(GgmlType.F32, new double[] {0, 0}));
 
     @Provide
@@ -71,7 +73,7 @@ class QuantizerPropertiesTest {
     }
 
     @Property(tries = 300)
-    void roundTripWithinEnvelope(@ForAll("rows") float[] x, @ForAll @IntRange(min = 0, max = 14) int typeIndex) {
+    void roundTripWithinEnvelope(@ForAll("rows") float[] x, @ForAll @IntRange(min = 0, max = 16) int typeIndex) {
         GgmlType t = ENVELOPE.keySet().stream().sorted().toList().get(typeIndex);
         checkEnvelope(t, x);
     }
@@ -110,14 +112,14 @@ class QuantizerPropertiesTest {
     }
 
     @Property(tries = 100)
-    void requantizingIsStable(@ForAll("rows") float[] x, @ForAll @IntRange(min = 0, max = 14) int typeIndex) {
+    void requantizingIsStable(@ForAll("rows") float[] x, @ForAll @IntRange(min = 0, max = 16) int typeIndex) {
         // dequantized values are representable: quantizing them again must reproduce them within the envelope
         GgmlType t = ENVELOPE.keySet().stream().sorted().toList().get(typeIndex);
         checkEnvelope(t, roundTrip(t, x));
     }
 
     @Property(tries = 50)
-    void deterministicAndChunkInvariant(@ForAll("rows") float[] x, @ForAll @IntRange(min = 0, max = 14) int typeIndex) {
+    void deterministicAndChunkInvariant(@ForAll("rows") float[] x, @ForAll @IntRange(min = 0, max = 16) int typeIndex) {
         GgmlType t = ENVELOPE.keySet().stream().sorted().toList().get(typeIndex);
         float[] twice = new float[512];
         System.arraycopy(x, 0, twice, 0, 256);
@@ -132,7 +134,7 @@ class QuantizerPropertiesTest {
     }
 
     @Property(tries = 50)
-    void everyTypeAcceptsEdgeBlocks(@ForAll @IntRange(min = 0, max = 14) int typeIndex) {
+    void everyTypeAcceptsEdgeBlocks(@ForAll @IntRange(min = 0, max = 16) int typeIndex) {
         GgmlType t = ENVELOPE.keySet().stream().sorted().toList().get(typeIndex);
         for (float[] x : QuantizerEdgeTest.edgeRows()) {
             checkEnvelope(t, x);
