@@ -270,11 +270,16 @@ public final class Forward {
         if (rope != null) {
             rope.cache(-discard, ropeCache, 0);
         }
+        if (mla != null) {
+            mla.prepareShift(-discard);
+        }
         for (int l = 0; l < cfg.layers(); l++) {
             for (int c = 0; c < moved; c++) {
                 int from = keep + discard + c;
                 kv.loadK(l, from, qkv, 0);
-                if (rope != null) {
+                if (mla != null) { // a latent row [c ; k_pe]: only the shared rope key turns
+                    mla.shiftKey(qkv, 0);
+                } else if (rope != null) {
                     rope.apply(qkv, 0, cfg.kvHeads(), cfg.headDimK(), ropeCache, 0);
                 }
                 kv.storeK(l, keep + c, qkv, 0);
