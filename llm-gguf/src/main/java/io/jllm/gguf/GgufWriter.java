@@ -60,10 +60,17 @@ public final class GgufWriter {
 
     public GgufWriter() {}
 
-    /** A writer holding all of {@code file}'s metadata and tensors (data read from {@code file} when written). */
+    /**
+     * A writer holding all of {@code file}'s metadata and tensors (data read from {@code file}
+     * when written). A split model is merged: every part's tensors, without the {@code split.*}
+     * keys, so the result is one ordinary file.
+     */
     public static GgufWriter copyOf(GgufFile file) {
         GgufWriter w = new GgufWriter();
         w.putAll(file.metadata());
+        if (file.parts().size() > 1) {
+            w.remove("split.no").remove("split.count").remove("split.tensors.count");
+        }
         for (GgufTensor t : file.tensors()) {
             w.addTensor(t);
         }
