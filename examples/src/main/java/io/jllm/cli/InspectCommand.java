@@ -19,7 +19,8 @@ import java.util.Map;
  * {@code llm inspect FILE [--json]}: a GGUF file's header, metadata and tensor table. JSON:
  * {@code {"version", "alignment", "metadata": {key: value}, "tensors": [{"name", "type", "shape",
  * "offset", "bytes"}]}} with arrays in full, unsigned integers exact and ggml type names. Text
- * mode summarizes long arrays and long strings.
+ * mode summarizes long arrays and long strings. For a split model (opened through its first
+ * part) every part's tensors are listed, each with a {@code "part"} index (0-based).
  */
 public final class InspectCommand implements CliCommand {
     /** Array elements shown in text mode before the rest is summarized. */
@@ -82,6 +83,9 @@ public final class InspectCommand implements CliCommand {
             m.put("shape", t.shape());
             m.put("offset", t.offset());
             m.put("bytes", t.byteSize());
+            if (f.parts().size() > 1) {
+                m.put("part", f.partOf(t)); // split model: offset is relative to this part's data section
+            }
             tensors.add(m);
         }
         doc.put("tensors", tensors);
@@ -137,7 +141,7 @@ public final class InspectCommand implements CliCommand {
         out.printf(Locale.ROOT, "%s: GGUF version %d, alignment %d, %d metadata keys, %d tensors%n",
                 f.path().getFileName(), f.version(), f.alignment(), f.metadata().keys().size(), tensors.size());
         if (f.parts().size() > 1) {
-            out.printf(Locale.ROOT, "split model: %d parts (tensor offsets are relative to each part's data section)%n",
+            out.printf(Locale.ROOT, "split model: %d parts (a tensor's offset is relative to its part's data section)%n",
                     f.parts().size());
         }
         String arch = f.metadata().get("general.architecture") instanceof GgufValue a
@@ -160,16 +164,18 @@ public final class InspectCommand implements CliCommand {
         out.println();
         out.println("tensors:");
         int nameWidth = Math.max(4, tensors.stream().mapToInt(t -> t.name().length()).max().orElse(0));
-        out.printf(Locale.ROOT, "  %5s  %-" + nameWidth + "s  %-7s  %-24s  %12s  %12s%n",
-                "#", "name", "type", "shape", "offset", "bytes");
+        boolean split = f.parts().size() > 1;
+        out.printf(Locale.ROOT, "  %5s  %-" + nameWidth + "s  %-7s  %-24s  %12s  %12s%s%n",
+                "#", "name", "type", "shape", "offset", "bytes", split ? "  part" : "");
         for (int i = 0; i < tensors.size(); i++) {
             GgufTensor t = tensors.get(i);
             StringBuilder shape = new StringBuilder();
             for (long d : t.shape()) {
                 shape.append(shape.isEmpty() ? "" : " x ").append(d);
             }
-            out.printf(Locale.ROOT, "  %5d  %-" + nameWidth + "s  %-7s  %-24s  %12d  %12d%n",
-                    i, t.name(), t.type().ggmlName(), shape, t.offset(), t.byteSize());
+            out.printf(Locale.ROOT, "  %5d  %-" + nameWidth + "s  %-7s  %-24s  %12d  %12d%s%n",
+                    i, t.name(), t.type().ggmlName(), shape, t.offset(), t.byteSize(),
+                    split ? String.format(Locale.ROOT, "  %4d", f.partOf(t)) : "");
         }
     }
 

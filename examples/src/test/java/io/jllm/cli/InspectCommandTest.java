@@ -296,7 +296,19 @@ class InspectCommandTest {
     void splitModelListsEveryTensor() {
         Path first = TestData.path("models", "split", "llama-gqa.q8_0-00001-of-00003.gguf");
         Map<String, Object> doc = inspectJson(first);
-        assertEquals(21, ((List<?>) doc.get("tensors")).size());
+        List<?> tensors = (List<?>) doc.get("tensors");
+        assertEquals(21, tensors.size());
+        // llama-gguf-split --split-max-tensors 8: parts of 8, 8 and 5 tensors, offsets restarting at 0
+        long[] perPart = new long[3];
+        for (Object o : tensors) {
+            Map<?, ?> t = (Map<?, ?>) o;
+            long part = (Long) t.get("part");
+            if (perPart[(int) part]++ == 0) {
+                assertEquals(0L, t.get("offset"), "first tensor of part " + part);
+            }
+        }
+        assertArrayEquals(new long[] {8, 8, 5}, perPart);
+        assertFalse(run("inspect", TestData.model("llama-gqa.q8_0.gguf").toString(), "--json").out().contains("\"part\""));
     }
 
     @Test
