@@ -217,8 +217,8 @@ final class GgufParser {
         String prev = null;
         for (Info t : byOffset) {
             if (t.offset > dataSize || t.bytes > dataSize - t.offset) {
-                throw c.error(t.offsetAt, "tensor '" + t.name + "' offset", "data [" + t.offset + ", "
-                        + (t.offset + t.bytes) + ") extends past the end of the file's data section ("
+                throw c.error(t.offsetAt, "tensor '" + t.name + "' offset", t.bytes + " bytes of data at offset "
+                        + t.offset + " extend past the end of the file's data section ("
                         + Math.max(0, dataSize) + " bytes from offset " + dataStart + ")");
             }
             if (t.offset < end) {
