@@ -107,7 +107,7 @@ final class GgufParser {
         Map<String, Long> valueAt = new HashMap<>();
         for (long i = 0; i < nKv; i++) {
             long at = c.pos();
-            String key = c.string("metadata[" + i + "].key", 1 << 16, budget);
+            String key = c.string("metadata.key", i, 1 << 16, budget);
             if (kv.containsKey(key)) {
                 throw c.error(at, "metadata key '" + key + "'", "duplicate key");
             }
@@ -155,7 +155,7 @@ final class GgufParser {
         Set<String> names = new HashSet<>();
         for (long i = 0; i < nTensors; i++) {
             long at = c.pos();
-            String name = c.string("tensor[" + i + "].name", MAX_NAME - 1, null);
+            String name = c.string("tensor.name", i, MAX_NAME - 1, null);
             String f = "tensor '" + name + "'";
             if (!names.add(name)) {
                 throw c.error(at, f + " name", "duplicate tensor name");
@@ -253,7 +253,7 @@ final class GgufParser {
             case FLOAT32 -> GgufValue.of(type, c.f32(f));
             case FLOAT64 -> GgufValue.of(type, c.f64(f));
             case BOOL -> GgufValue.of(type, c.i8(f) != 0);
-            case STRING -> GgufValue.of(type, c.string(f, Integer.MAX_VALUE - 16, budget));
+            case STRING -> GgufValue.of(type, c.string(f, -1, Integer.MAX_VALUE - 16, budget));
             case ARRAY -> readArray(c, key, budget);
         };
     }
@@ -300,7 +300,7 @@ final class GgufParser {
             case STRING -> {
                 String[] a = new String[len];
                 for (int i = 0; i < len; i++) {
-                    a[i] = c.string(f + "[" + i + "]", Integer.MAX_VALUE - 16, budget);
+                    a[i] = c.string(f, i, Integer.MAX_VALUE - 16, budget);
                 }
                 yield a;
             }

@@ -93,7 +93,7 @@ class HostileFilesTest {
     @ParameterizedTest
     @ValueSource(longs = {-1, Long.MAX_VALUE, 1L << 31, 1L << 32, 100})
     void stringLengthBeyondTheFile(long len) throws IOException {
-        fails(RawGguf.header(0, 1).u64(len).raw(new byte[20]).bytes(), 24, "metadata[0].key");
+        fails(RawGguf.header(0, 1).u64(len).raw(new byte[20]).bytes(), 24, "metadata.key[0]");
         RawGguf v = RawGguf.header(0, 1).str("k").u32(8);
         int at = v.pos();
         fails(v.u64(len).raw(new byte[20]).bytes(), at, "metadata 'k'");
@@ -215,7 +215,7 @@ class HostileFilesTest {
 
     @Test
     void tensorNameTooLong() throws IOException {
-        fails(oneTensor("x".repeat(64), new long[] {8}, 0, 0, 32), 24, "tensor[0].name");
+        fails(oneTensor("x".repeat(64), new long[] {8}, 0, 0, 32), 24, "tensor.name[0]");
         try (GgufFile f = opens(oneTensor("x".repeat(63), new long[] {8}, 0, 0, 32))) {
             assertEquals(1, f.tensors().size());
         }

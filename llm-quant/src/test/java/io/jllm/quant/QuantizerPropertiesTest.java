@@ -120,7 +120,12 @@ class QuantizerPropertiesTest {
     void requantizingIsStable(@ForAll("rows") float[] x, @ForAll @IntRange(min = 0, max = 16) int typeIndex) {
         // dequantized values are representable: quantizing them again must reproduce them within the envelope
         GgmlType t = ENVELOPE.keySet().stream().sorted().toList().get(typeIndex);
-        checkEnvelope(t, roundTrip(t, x));
+        float[] once = roundTrip(t, x);
+        for (float v : once) {
+            // a block whose scale overflows fp16 dequantizes to ±Inf/NaN: nothing representable to requantize
+            net.jqwik.api.Assume.that(Float.isFinite(v));
+        }
+        checkEnvelope(t, once);
     }
 
     @Property(tries = 50)

@@ -1,31 +1,39 @@
 package io.jllm.quant.kernel;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A fixed set of persistent daemon worker threads for {@link Parallel#forRange}. The range is
- * split into {@code threads()} contiguous chunks; the calling thread runs chunk 0 and the workers
- * the others. Nothing is allocated and no thread is created per call: the task is published in a
- * reused slot and a generation counter, workers spin briefly for the next generation and then
- * park. An exception thrown by any chunk is rethrown to the caller after all chunks finished.
- * Calls from several threads are serialised; a nested call from inside a task runs on the calling
- * thread alone.
+ * split into up to {@code 4·threads()} contiguous chunks that the calling thread and the workers
+ * claim in order (a thread may run several chunks, always with its own worker index). A call
+ * waits only for chunks that were claimed, so a worker descheduled by other load on the machine
+ * does not hold it up: the caller then runs the remaining chunks itself.
+ *
+ * <p>Nothing is allocated and no thread is created per call: the task goes in a reused slot and
+ * a single atomic word (generation, next chunk) publishes it; idle workers spin briefly on that
+ * word and then park. An exception thrown by any chunk is rethrown to the caller once all
+ * chunks finished. Calls from several threads are serialised; a nested call from inside a task
+ * runs on the calling thread alone.
  */
 public final class ThreadPool implements Parallel, AutoCloseable {
     private static final int SPIN = 1 << 12;
+    private static final int CHUNKS_PER_THREAD = 4;
 
     private final int threads;
     private final Worker[] workers;
     private final ReentrantLock lock = new ReentrantLock();
-    private final AtomicInteger pending = new AtomicInteger();
+    /** (generation << 32) | index of the next unclaimed chunk. */
+    private final AtomicLong ctl = new AtomicLong();
+    private final AtomicInteger completed = new AtomicInteger();
 
-    // the task slot, published by the volatile write of generation
-    private RangeTask task;
+    // the task slot, published by the volatile write of ctl
+    private @Nullable RangeTask task;
     private int n;
-    private volatile long generation;
+    private int chunks;
     private volatile boolean closed;
     private volatile @Nullable Thread waiter;
     private volatile @Nullable Throwable failure;
@@ -70,20 +78,18 @@ public final class ThreadPool implements Parallel, AutoCloseable {
             running = me;
             this.task = task;
             this.n = n;
+            this.chunks = Math.min(n, threads * CHUNKS_PER_THREAD);
             failure = null;
-            pending.set(workers.length);
-            generation = generation + 1; // publishes task and n
+            completed.set(0);
+            long gen = (ctl.get() >>> 32) + 1;
+            ctl.set(gen << 32); // publishes the fields above
             for (Worker w : workers) {
                 if (w.parked) {
                     LockSupport.unpark(w.thread);
                 }
             }
-            try {
-                runChunk(0);
-            } catch (Throwable t) {
-                recordFailure(t);
-            }
-            awaitWorkers(me);
+            runChunks(gen, 0);
+            awaitCompletion(me);
             this.task = null;
             Throwable f = failure;
             if (f != null) {
@@ -111,27 +117,44 @@ public final class ThreadPool implements Parallel, AutoCloseable {
         return false;
     }
 
-    private void runChunk(int i) {
-        int from = (int) ((long) n * i / threads);
-        int to = (int) ((long) n * (i + 1) / threads);
-        if (from < to) {
-            task.run(from, to, i);
+    /** Claims and runs chunks of generation {@code gen} until none is left. */
+    private void runChunks(long gen, int worker) {
+        while (true) {
+            long v = ctl.get();
+            int c = (int) v;
+            if ((v >>> 32) != gen || c >= chunks) {
+                return;
+            }
+            if (!ctl.compareAndSet(v, v + 1)) {
+                continue;
+            }
+            try {
+                RangeTask t = task;
+                int from = (int) ((long) n * c / chunks);
+                int to = (int) ((long) n * (c + 1) / chunks);
+                t.run(from, to, worker);
+            } catch (Throwable e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            } finally {
+                if (completed.incrementAndGet() == chunks) {
+                    Thread w = waiter;
+                    if (w != null) {
+                        LockSupport.unpark(w);
+                    }
+                }
+            }
         }
     }
 
-    private void recordFailure(Throwable t) {
-        if (failure == null) {
-            failure = t;
-        }
-    }
-
-    private void awaitWorkers(Thread me) {
-        for (int i = 0; pending.get() != 0; i++) {
+    private void awaitCompletion(Thread me) {
+        for (int i = 0; completed.get() != chunks; i++) {
             if (i < SPIN) {
                 Thread.onSpinWait();
             } else {
                 waiter = me;
-                if (pending.get() != 0) {
+                if (completed.get() != chunks) {
                     LockSupport.parkNanos(this, 100_000);
                 }
                 waiter = null;
@@ -152,7 +175,7 @@ public final class ThreadPool implements Parallel, AutoCloseable {
         final int index;
         Thread thread;
         volatile boolean parked;
-        // padding so the per-worker flags of different workers do not share a cache line
+        // padding so the flags of different workers do not share a cache line
         @SuppressWarnings("unused")
         long p1, p2, p3, p4, p5, p6, p7;
 
@@ -169,23 +192,13 @@ public final class ThreadPool implements Parallel, AutoCloseable {
                     return;
                 }
                 seen = g;
-                try {
-                    runChunk(index);
-                } catch (Throwable t) {
-                    recordFailure(t);
-                }
-                if (pending.decrementAndGet() == 0) {
-                    Thread w = waiter;
-                    if (w != null) {
-                        LockSupport.unpark(w);
-                    }
-                }
+                runChunks(g, index);
             }
         }
 
         private long awaitGeneration(long seen) {
             for (int i = 0; ; i++) {
-                long g = generation;
+                long g = ctl.get() >>> 32;
                 if (g != seen) {
                     return g;
                 }
@@ -196,7 +209,7 @@ public final class ThreadPool implements Parallel, AutoCloseable {
                     Thread.onSpinWait();
                 } else {
                     parked = true;
-                    if (generation == seen && !closed) {
+                    if ((ctl.get() >>> 32) == seen && !closed) {
                         LockSupport.park(this);
                     }
                     parked = false;

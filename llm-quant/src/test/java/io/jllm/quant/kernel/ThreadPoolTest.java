@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -16,10 +15,10 @@ class ThreadPoolTest {
         try (ThreadPool pool = new ThreadPool(3)) {
             for (int n : new int[] {1, 2, 3, 4, 7, 100, 1001}) {
                 AtomicIntegerArray hits = new AtomicIntegerArray(n);
-                ConcurrentHashMap<Integer, int[]> chunks = new ConcurrentHashMap<>();
+                java.util.Queue<int[]> chunks = new java.util.concurrent.ConcurrentLinkedQueue<>();
                 pool.forRange(n, (from, to, worker) -> {
                     assertTrue(worker >= 0 && worker < 3);
-                    chunks.put(worker, new int[] {from, to});
+                    chunks.add(new int[] {from, to});
                     for (int i = from; i < to; i++) {
                         hits.incrementAndGet(i);
                     }
@@ -27,8 +26,9 @@ class ThreadPoolTest {
                 for (int i = 0; i < n; i++) {
                     assertEquals(1, hits.get(i), "n=" + n + " index " + i);
                 }
-                int total = chunks.values().stream().mapToInt(c -> c[1] - c[0]).sum();
+                int total = chunks.stream().mapToInt(c -> c[1] - c[0]).sum();
                 assertEquals(n, total);
+                assertTrue(chunks.size() <= 12, "at most 4 chunks per thread");
             }
         }
     }
@@ -91,8 +91,13 @@ class ThreadPoolTest {
     void nestedCallsRunInline() {
         try (ThreadPool pool = new ThreadPool(2)) {
             AtomicLong count = new AtomicLong();
-            pool.forRange(4, (from, to, w) -> pool.forRange(10, (f2, t2, w2) -> count.addAndGet(t2 - f2)));
-            assertEquals(20, count.get());
+            AtomicLong outer = new AtomicLong();
+            pool.forRange(4, (from, to, w) -> {
+                outer.addAndGet(to - from);
+                pool.forRange(10, (f2, t2, w2) -> count.addAndGet((t2 - f2) * (to - from)));
+            });
+            assertEquals(4, outer.get());
+            assertEquals(40, count.get());
         }
     }
 

@@ -1,0 +1,110 @@
+package io.jllm.core.engine;
+
+import io.jllm.core.KvCacheType;
+import io.jllm.core.ops.F32;
+import io.jllm.core.ops.Fp16;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The key/value cache of one session: per layer, K {@code [ctx][kDim]} and V {@code [ctx][vDim]}
+ * in F16 or F32, cell index = position (one sequence). Lives in the session's arena.
+ */
+public final class KvCache {
+    private final KvCacheType type;
+    private final int context;
+    private final int kDim;
+    private final int vDim;
+    private final MemorySegment[] k;
+    private final MemorySegment[] v;
+
+    public KvCache(Arena arena, KvCacheType type, int layers, int context, int kDim, int vDim) {
+        this.type = type;
+        this.context = context;
+        this.kDim = kDim;
+        this.vDim = vDim;
+        this.k = new MemorySegment[layers];
+        this.v = new MemorySegment[layers];
+        for (int l = 0; l < layers; l++) {
+            k[l] = arena.allocate((long) context * kDim * type.bytes(), 64);
+            v[l] = arena.allocate((long) context * vDim * type.bytes(), 64);
+        }
+    }
+
+    /** Bytes per token over all layers. */
+    public static long bytesPerToken(KvCacheType type, int layers, int kDim, int vDim) {
+        return (long) layers * (kDim + vDim) * type.bytes();
+    }
+
+    public long bytesPerToken() {
+        return bytesPerToken(type, k.length, kDim, vDim);
+    }
+
+    /** Total bytes actually allocated. */
+    public long byteSize() {
+        long n = 0;
+        for (int l = 0; l < k.length; l++) {
+            n += k[l].byteSize() + v[l].byteSize();
+        }
+        return n;
+    }
+
+    public KvCacheType type() {
+        return type;
+    }
+
+    public int context() {
+        return context;
+    }
+
+    /** Stores K and V rows of one token (f32 at float indices ki, vi of src) at cell {@code pos}. */
+    public void store(int layer, int pos, MemorySegment src, long ki, long vi) {
+        store(k[layer], (long) pos * kDim, src, ki, kDim);
+        store(v[layer], (long) pos * vDim, src, vi, vDim);
+    }
+
+    private void store(MemorySegment dst, long di, MemorySegment src, long si, int n) {
+        if (type == KvCacheType.F16) {
+            for (int i = 0; i < n; i++) {
+                dst.setAtIndex(F32.LE16, di + i, Fp16.toHalf(F32.get(src, si + i)));
+            }
+        } else {
+            F32.copy(src, si, dst, di, n);
+        }
+    }
+
+    /**
+     * {@code Σ_d q[d]·K[cell][off+d]} over n dims; q is already rounded as the cache type needs.
+     * Accumulated in double (every product of two halves is exact in float).
+     */
+    public float dotK(int layer, int cell, int off, MemorySegment q, long qi, int n) {
+        MemorySegment s = k[layer];
+        long base = (long) cell * kDim + off;
+        double sum = 0;
+        if (type == KvCacheType.F16) {
+            for (int d = 0; d < n; d++) {
+                sum += (double) (F32.get(q, qi + d) * Fp16.fromHalf(s.getAtIndex(F32.LE16, base + d)));
+            }
+        } else {
+            for (int d = 0; d < n; d++) {
+                sum += (double) (F32.get(q, qi + d) * F32.get(s, base + d));
+            }
+        }
+        return (float) sum;
+    }
+
+    /** {@code out[d] += p · V[cell][off+d]} over n dims. */
+    public void axpyV(int layer, int cell, int off, float p, MemorySegment out, long oi, int n) {
+        MemorySegment s = v[layer];
+        long base = (long) cell * vDim + off;
+        if (type == KvCacheType.F16) {
+            for (int d = 0; d < n; d++) {
+                F32.set(out, oi + d, F32.get(out, oi + d) + p * Fp16.fromHalf(s.getAtIndex(F32.LE16, base + d)));
+            }
+        } else {
+            for (int d = 0; d < n; d++) {
+                F32.set(out, oi + d, F32.get(out, oi + d) + p * F32.get(s, base + d));
+            }
+        }
+    }
+}
