@@ -112,6 +112,24 @@ class ModelQuantizerTest {
     }
 
     @Test
+    void overriddenTensorsHaveTheBytesOfThatType() throws IOException {
+        Path out = tmp.resolve("o.gguf");
+        ModelQuantizer.quantize(TestData.model("llama-gqa.f32.gguf"), out,
+                new ModelQuantizer.Options(LlamaFileType.Q4_K_M, false, false, 2, false, GgmlType.Q8_0, GgmlType.Q6_K),
+                new ModelQuantizer.Listener() {});
+        try (GgufFile got = GgufFile.open(out); GgufFile q8 = GgufFile.open(TestData.model("llama-gqa.q8_0.gguf"));
+             GgufFile q6 = GgufFile.open(TestData.model("llama-gqa.q6_k.gguf"));
+             GgufFile mix = GgufFile.open(TestData.model("llama-gqa.q4_k_m.gguf"))) {
+            for (GgufTensor t : got.tensors()) {
+                GgufFile ref = t.name().equals("output.weight") ? q8 : t.name().equals("token_embd.weight") ? q6 : mix;
+                GgufTensor w = ref.tensor(t.name());
+                assertEquals(w.type(), t.type(), t.name());
+                assertEquals(-1L, w.data().mismatch(t.data()), t.name());
+            }
+        }
+    }
+
+    @Test
     void bytesDoNotDependOnThreads() throws IOException {
         Path one = tmp.resolve("t1.gguf");
         Path five = tmp.resolve("t5.gguf");

@@ -86,6 +86,42 @@ class TensorTypeRulesTest {
         assertEquals(GgmlType.F32, moe.get("blk.0.ffn_gate_inp.weight"));
     }
 
+    static Map<String, GgmlType> plan(String file, ModelQuantizer.Options o) throws IOException {
+        try (GgufFile f = GgufFile.open(TestData.model(file))) {
+            Map<String, GgmlType> m = new HashMap<>();
+            for (ModelQuantizer.TensorPlan p : ModelQuantizer.plan(f, o, w -> { })) {
+                m.put(p.source().name(), p.type());
+            }
+            return m;
+        }
+    }
+
+    @Test
+    void overridesWinLast() throws IOException {
+        var o = new ModelQuantizer.Options(LlamaFileType.Q4_K_M, false, false, 1, false, GgmlType.Q8_0, GgmlType.F16);
+        Map<String, GgmlType> m = plan("llama-gqa.f32.gguf", o);
+        assertEquals(GgmlType.Q8_0, m.get("output.weight"));
+        assertEquals(GgmlType.F16, m.get("token_embd.weight"));
+        assertEquals(GgmlType.Q6_K, m.get("blk.1.attn_v.weight"));      // the rest of the mix is unchanged
+
+        var leave = new ModelQuantizer.Options(LlamaFileType.Q4_K_M, false, false, 1, true, null, null);
+        assertEquals(GgmlType.F32, plan("llama-gqa.f32.gguf", leave).get("output.weight"));
+
+        // tied embeddings take the output type; with --pure the overrides still apply
+        var tied = new ModelQuantizer.Options(LlamaFileType.Q4_K_M, false, false, 1, false, GgmlType.Q8_0, null);
+        assertEquals(GgmlType.Q8_0, plan("llama-mha-tied.f32.gguf", tied).get("token_embd.weight"));
+        var pure = new ModelQuantizer.Options(LlamaFileType.Q4_0, true, false, 1, false, GgmlType.Q6_K, GgmlType.Q8_0);
+        Map<String, GgmlType> p = plan("llama-gqa.f32.gguf", pure);
+        assertEquals(GgmlType.Q6_K, p.get("output.weight"));
+        assertEquals(GgmlType.Q8_0, p.get("token_embd.weight"));
+        assertEquals(GgmlType.Q4_0, p.get("blk.0.attn_q.weight"));
+
+        var bad = new ModelQuantizer.Options(LlamaFileType.Q4_K_M, false, false, 1, false, GgmlType.Q4_K, null);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> plan("stories260K.f32.gguf", bad));
+        assertTrue(e.getMessage().contains("output.weight") && e.getMessage().contains("64"), e.getMessage());
+    }
+
     @Test
     void trailingUnitDimensionsDoNotCount() {
         try (Arena arena = Arena.ofConfined()) {
