@@ -69,6 +69,11 @@ class QuantizerPropertiesTest {
         if (pattern == 2) {
             x[r.nextInt(x.length)] = (float) (100 * s);
         }
+        for (int i = 0; i < x.length; i++) {
+            // keep every fp16 field finite (Q4_1/Q5_1 store the block minimum as fp16): beyond
+            // ±65504 ggml's formats overflow to infinity by design
+            x[i] = Math.max(-65504f, Math.min(65504f, x[i]));
+        }
         return x;
     }
 
