@@ -176,26 +176,34 @@ final class IntMatVec {
             long o = wo + 144L * b;
             float dy = Mem.f32(a, dBase + 4L * b);
             float d = Mem.f16(w, o) * dy;
+            // the 8 six-bit scales and mins (get_scale_min_k4), four per int
+            int s0 = Mem.i32(w, o + 4);
+            int s1 = Mem.i32(w, o + 8);
+            int s2 = Mem.i32(w, o + 12);
+            int sc03 = s0 & 0x3F3F3F3F;
+            int mn03 = s1 & 0x3F3F3F3F;
+            int sc47 = (s2 & 0x0F0F0F0F) | ((s0 >>> 2) & 0x30303030);
+            int mn47 = ((s2 >>> 4) & 0x0F0F0F0F) | ((s1 >>> 2) & 0x30303030);
+            long bs = sBase + 64L * b;
             int summs = 0;
-            for (int j = 0; j < 8; j++) {
-                int bs = Mem.i32(a, sBase + 4L * (16 * b + 2 * j)) + Mem.i32(a, sBase + 4L * (16 * b + 2 * j + 1));
-                summs += KQuant456Kernels.scaleMin(w, o + 4, j, 1) * bs;
+            for (int j = 0; j < 4; j++) {
+                summs += ((mn03 >>> (8 * j)) & 0xFF) * (Mem.i32(a, bs + 8L * j) + Mem.i32(a, bs + 8L * j + 4));
+                summs += ((mn47 >>> (8 * j)) & 0xFF) * (Mem.i32(a, bs + 32 + 8L * j) + Mem.i32(a, bs + 36 + 8L * j));
             }
             mins += Mem.f16(w, o + 2) * dy * summs;
             long aq = ao + 512L * b;
             for (int c = 0; c < 4; c++) {
-                FloatVector s1 = FloatVector.broadcast(FS, d * KQuant456Kernels.scaleMin(w, o + 4, 2 * c, 0));
-                FloatVector s2 = FloatVector.broadcast(FS, d * KQuant456Kernels.scaleMin(w, o + 4, 2 * c + 1, 0));
-                for (int h = 0; h < 2; h++) {
-                    for (int p = 0; p < PARTS; p++) {
-                        int l = 16 * h + p * L;
-                        ShortVector s = bytes(w, o + 16 + 32 * c + l);
-                        ShortVector lo = s.and((short) 0xF).mul(acts(a, aq + 2L * (64 * c + l)));
-                        ShortVector hi = s.lanewise(VectorOperators.ASHR, 4).and((short) 0xF)
-                                .mul(acts(a, aq + 2L * (64 * c + 32 + l)));
-                        acc = toFloat(lo).fma(s1, acc);
-                        acc = toFloat(hi).fma(s2, acc);
-                    }
+                int w1 = c < 2 ? sc03 : sc47;
+                int sh = 16 * (c & 1);
+                FloatVector v1 = FloatVector.broadcast(FS, d * ((w1 >>> sh) & 0xFF));
+                FloatVector v2 = FloatVector.broadcast(FS, d * ((w1 >>> (sh + 8)) & 0xFF));
+                for (int l = 0; l < 32; l += L) {
+                    ShortVector q = bytes(w, o + 16 + 32 * c + l);
+                    ShortVector lo = q.and((short) 0xF).mul(acts(a, aq + 2L * (64 * c + l)));
+                    ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF)
+                            .mul(acts(a, aq + 2L * (64 * c + 32 + l)));
+                    acc = toFloat(lo).fma(v1, acc);
+                    acc = toFloat(hi).fma(v2, acc);
                 }
             }
         }
@@ -209,22 +217,21 @@ final class IntMatVec {
             long o = wo + 210L * b;
             float d = Mem.f16(w, o + 208) * Mem.f32(a, dBase + 4L * b);
             long aq = ao + 512L * b;
-            // group g: 16 elements 128n + 32·quarter + 16h + [0,16), scale index 8n + 2·quarter + h
-            for (int g = 0; g < 16; g++) {
-                int n = g >> 3;
-                int quarter = (g >> 1) & 3;
-                int h = g & 1;
-                FloatVector sv = FloatVector.broadcast(FS, d * Mem.i8(w, o + 192 + 8 * n + 2 * quarter + h));
-                long ql = o + 64 * n + 16 * h + ((quarter & 1) << 5);
-                long qh = o + 128 + 32 * n + 16 * h;
-                int lowShift = (quarter >> 1) << 2;
-                int highShift = 2 * quarter;
-                long ae = aq + 2L * (128 * n + 32 * quarter + 16 * h);
-                for (int p = 0; p < PARTS; p++) {
-                    ShortVector low = bytes(w, ql + p * L).lanewise(VectorOperators.ASHR, lowShift).and((short) 0xF);
-                    ShortVector high = bytes(w, qh + p * L).lanewise(VectorOperators.ASHR, highShift).and((short) 3);
-                    ShortVector q = low.or(high.lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
-                    acc = toFloat(q.mul(acts(a, ae + 2L * p * L))).fma(sv, acc);
+            for (int n = 0; n < 2; n++) {
+                for (int l = 0; l < 32; l += L) {
+                    ShortVector qla = bytes(w, o + 64 * n + l);
+                    ShortVector qlb = bytes(w, o + 64 * n + 32 + l);
+                    ShortVector qh = bytes(w, o + 128 + 32 * n + l);
+                    // quarter k: elements 128n + 32k + l, low nibble of ql[l] (k=0), ql[l+32] (1), high nibbles (2, 3)
+                    for (int k = 0; k < 4; k++) {
+                        ShortVector ql = (k & 1) == 0 ? qla : qlb;
+                        ShortVector q = ql.lanewise(VectorOperators.ASHR, (k >> 1) << 2).and((short) 0xF)
+                                .or(qh.lanewise(VectorOperators.ASHR, 2 * k).and((short) 3).lanewise(VectorOperators.LSHL, 4))
+                                .sub((short) 32);
+                        int e = 128 * n + 32 * k + l;
+                        float sc = d * Mem.i8(w, o + 192 + e / 16);
+                        acc = toFloat(q.mul(acts(a, aq + 2L * e))).fma(FloatVector.broadcast(FS, sc), acc);
+                    }
                 }
             }
         }
