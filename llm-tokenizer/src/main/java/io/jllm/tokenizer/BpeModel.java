@@ -80,6 +80,25 @@ final class BpeModel {
             }
         }
 
+        /**
+         * tiktoken: the pair (tok[0,k), tok[k,len)) merges into tok with the given rank when both
+         * halves are tokens already.
+         */
+        void splitMerge(byte[] tok, int k, int rank) {
+            int l = sidOf.get(tok, 0, k);
+            int r = sidOf.get(tok, k, tok.length - k);
+            if (l < 0 || r < 0 || sidToken.a[l] < 0 || sidToken.a[r] < 0) {
+                return;
+            }
+            int res = sidOf.get(tok);
+            long key = ((long) l << 32) | (r & 0xFFFFFFFFL);
+            int idx = mergeRank.size;
+            if (pairs.putIfAbsent(key, idx) == idx) {
+                mergeRank.add(rank);
+                mergeResult.add(res);
+            }
+        }
+
         byte[] bytes(int sid) {
             return sidBytes.get(sid);
         }
