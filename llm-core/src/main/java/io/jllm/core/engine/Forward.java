@@ -233,6 +233,32 @@ public final class Forward {
     }
 
     /**
+     * Context shift: drops cache cells {@code [keep, keep+discard)} of the first {@code used}
+     * and moves the later ones down by {@code discard}, re-rotating their keys by RoPE for the
+     * position change (as llama.cpp's K-shift does: keys are decoded to f32, rotated, stored back).
+     */
+    public void shift(int keep, int discard, int used) {
+        int moved = used - keep - discard;
+        if (keep < 0 || discard <= 0 || moved < 0) {
+            throw new IllegalArgumentException("bad shift: keep " + keep + ", discard " + discard + " of " + used);
+        }
+        if (rope != null) {
+            rope.cache(-discard, ropeCache, 0);
+        }
+        for (int l = 0; l < cfg.layers(); l++) {
+            for (int c = 0; c < moved; c++) {
+                int from = keep + discard + c;
+                kv.loadK(l, from, qkv, 0);
+                if (rope != null) {
+                    rope.apply(qkv, 0, cfg.kvHeads(), cfg.headDimK(), ropeCache, 0);
+                }
+                kv.storeK(l, keep + c, qkv, 0);
+            }
+            kv.moveV(l, keep + discard, keep, moved);
+        }
+    }
+
+    /**
      * Computes the logits of hidden-state rows {@code first .. first+count} of the last
      * {@link #layers} call ({@code count ≤ outRows}) into rows 0.. of {@link #logitsBuffer}.
      */

@@ -73,6 +73,26 @@ public final class KvCache {
         }
     }
 
+    /** Copies the K row of {@code cell} to f32 at float index {@code di} of {@code dst}. */
+    public void loadK(int layer, int cell, MemorySegment dst, long di) {
+        long base = (long) cell * kDim;
+        for (int i = 0; i < kDim; i++) {
+            F32.set(dst, di + i, type == KvCacheType.F16 ? Fp16.fromHalf(k[layer].getAtIndex(F32.LE16, base + i))
+                    : F32.get(k[layer], base + i));
+        }
+    }
+
+    /** Stores an f32 K row into {@code cell} (rounded to the cache type). */
+    public void storeK(int layer, int cell, MemorySegment src, long si) {
+        store(k[layer], (long) cell * kDim, src, si, kDim);
+    }
+
+    /** Moves the V rows of cells {@code [from, from+n)} to {@code [to, to+n)} (to &lt; from). */
+    public void moveV(int layer, int from, int to, int n) {
+        long row = (long) vDim * type.bytes();
+        MemorySegment.copy(v[layer], from * row, v[layer], to * row, n * row);
+    }
+
     /**
      * {@code Σ_d q[d]·K[cell][off+d]} over n dims; q is already rounded as the cache type needs.
      * Accumulated in double (every product of two halves is exact in float).
