@@ -80,7 +80,9 @@ public final class Model implements AutoCloseable {
     }
 
     private static void checkMemory(Path path, ModelConfig cfg, ModelOptions o, int ctx, long weightBytes) {
-        long kv = KvCache.bytesPerToken(o.kvCacheType(), cfg.layers(), cfg.kDim(), cfg.vDim()) * ctx;
+        long kv = (cfg.mla() != null // latent attention caches kv_lora_rank + rope values per token and layer
+                ? KvCache.bytesPerToken(o.kvCacheType(), cfg.layers(), cfg.mla().cacheWidth(), 0)
+                : KvCache.bytesPerToken(o.kvCacheType(), cfg.layers(), cfg.kDim(), cfg.vDim())) * ctx;
         int ub = Math.min(o.ubatch(), ctx);
         long ws = Forward.workspaceBytes(cfg, ub, Math.min(ub, 32), o.threads(), ctx);
         long total = totalMemory();

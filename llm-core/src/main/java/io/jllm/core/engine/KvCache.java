@@ -127,4 +127,22 @@ public final class KvCache {
             }
         }
     }
+
+    /**
+     * {@code out[d] += p · K[cell][off+d]} over n dims: latent attention (MLA) keeps no V rows and
+     * reads its values from the first kv_lora_rank entries of each K row.
+     */
+    public void axpyK(int layer, int cell, int off, float p, MemorySegment out, long oi, int n) {
+        MemorySegment s = k[layer];
+        long base = (long) cell * kDim + off;
+        if (type == KvCacheType.F16) {
+            for (int d = 0; d < n; d++) {
+                F32.set(out, oi + d, F32.get(out, oi + d) + p * Fp16.fromHalf(s.getAtIndex(F32.LE16, base + d)));
+            }
+        } else {
+            for (int d = 0; d < n; d++) {
+                F32.set(out, oi + d, F32.get(out, oi + d) + p * F32.get(s, base + d));
+            }
+        }
+    }
 }
