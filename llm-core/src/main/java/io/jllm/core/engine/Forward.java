@@ -207,6 +207,9 @@ public final class Forward {
             for (int t = 0; t < n; t++) {
                 F32.addInPlace(x, (long) t * e, xb, (long) t * e, e);
             }
+            if (from > 0) { // keep only the rows whose outputs are needed, at the front
+                MemorySegment.copy(x, 4L * from * e, x, 0, 4L * (n - from) * e);
+            }
             return;
         }
         if (lw.wqkv() != null) {
@@ -279,6 +282,9 @@ public final class Forward {
      * position change (as llama.cpp's K-shift does: keys are decoded to f32, rotated, stored back).
      */
     public void shift(int keep, int discard, int used) {
+        if (mla != null) {
+            throw new UnsupportedOperationException("context shift is not supported for latent attention (MLA) caches");
+        }
         int moved = used - keep - discard;
         if (keep < 0 || discard <= 0 || moved < 0) {
             throw new IllegalArgumentException("bad shift: keep " + keep + ", discard " + discard + " of " + used);
