@@ -1,7 +1,9 @@
 package io.jllm.cli;
 
+import io.jllm.gguf.GgmlType;
 import io.jllm.quant.LlamaFileType;
 import io.jllm.quant.ModelQuantizer;
+import io.jllm.quant.Quantizer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,14 +23,15 @@ public final class QuantizeCommand implements CliCommand, Main.ValuedOptions {
 
     @Override
     public String usage() {
-        return "llm quantize IN OUT TYPE [--pure] [--allow-requantize] [-t THREADS] [--json]   (TYPE: "
+        return "llm quantize IN OUT TYPE [--pure] [--allow-requantize] [--leave-output-tensor] "
+                + "[--output-tensor-type T] [--token-embedding-type T] [-t THREADS] [--json]   (TYPE: "
                 + String.join(", ", Arrays.stream(LlamaFileType.values()).map(t -> t.name().toLowerCase(Locale.ROOT)).toList())
                 + ")";
     }
 
     @Override
     public Set<String> valuedOptions() {
-        return Set.of("-t", "--threads");
+        return Set.of("-t", "--threads", "--output-tensor-type", "--token-embedding-type");
     }
 
     @Override
@@ -39,6 +42,9 @@ public final class QuantizeCommand implements CliCommand, Main.ValuedOptions {
         boolean pure = args.flag("--pure");
         boolean requant = args.flag("--allow-requantize");
         boolean json = args.flag("--json");
+        boolean leaveOutput = args.flag("--leave-output-tensor");
+        GgmlType outputType = tensorType(args.option("--output-tensor-type"), "--output-tensor-type");
+        GgmlType embeddingType = tensorType(args.option("--token-embedding-type"), "--token-embedding-type");
         String t = args.option(new String[] {"-t", "--threads"});
         int threads = t == null ? Runtime.getRuntime().availableProcessors() : parseThreads(t);
         args.finish();
@@ -59,7 +65,8 @@ public final class QuantizeCommand implements CliCommand, Main.ValuedOptions {
         Progress progress = new Progress(err);
         ModelQuantizer.Result r;
         try {
-            r = ModelQuantizer.quantize(in, outPath, new ModelQuantizer.Options(type, pure, requant, threads), progress);
+            r = ModelQuantizer.quantize(in, outPath, new ModelQuantizer.Options(type, pure, requant, threads,
+                    leaveOutput, outputType, embeddingType), progress);
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
             progress.finish();
             throw new CliException(e.getMessage(), e);
@@ -90,6 +97,19 @@ public final class QuantizeCommand implements CliCommand, Main.ValuedOptions {
                     r.inputBytes() / 1048576.0, r.outputBytes() / 1048576.0, r.seconds());
         }
         return 0;
+    }
+
+    private static GgmlType tensorType(String name, String option) {
+        if (name == null) {
+            return null;
+        }
+        GgmlType t = GgmlType.fromName(name.trim());
+        if (t == null || !Quantizer.supports(t)) {
+            throw new CliException("option " + option + ": unknown or unsupported tensor type '" + name + "' (one of: "
+                    + String.join(", ", Arrays.stream(GgmlType.values()).filter(Quantizer::supports)
+                            .map(GgmlType::ggmlName).toList()) + ")");
+        }
+        return t;
     }
 
     private static int parseThreads(String s) {

@@ -33,6 +33,18 @@ class QuantizeCommandTest {
     }
 
     @Test
+    void overrideFlags() throws Exception {
+        Path out = tmp.resolve("o.gguf");
+        TensorCommandTest.Result r = TensorCommandTest.run("quantize", TestData.model("llama-gqa.f32.gguf").toString(),
+                out.toString(), "q4_k_m", "--leave-output-tensor", "--token-embedding-type", "q8_0", "--json");
+        assertEquals(0, r.status(), r.err());
+        Map<?, ?> m = (Map<?, ?>) JsonReader.parse(r.out().strip());
+        Map<?, ?> types = (Map<?, ?>) m.get("tensor_types");
+        assertEquals(6L, types.get("f32"));          // 5 norms + the untouched output.weight
+        assertEquals(1L, types.get("q8_0"));
+    }
+
+    @Test
     void jsonSummary() throws Exception {
         Path out = tmp.resolve("q8.gguf");
         TensorCommandTest.Result r = TensorCommandTest.run("quantize",
@@ -57,6 +69,9 @@ class QuantizeCommandTest {
         r = TensorCommandTest.run("quantize", TestData.model("llama-gqa.q8_0.gguf").toString(), out.toString(), "q4_0");
         assertEquals(1, r.status());
         assertTrue(r.lastErrLine().contains("requantizing") && r.lastErrLine().contains("tensor '"), r.lastErrLine());
+        r = TensorCommandTest.run("quantize", f32, out.toString(), "q4_k_m", "--output-tensor-type", "iq2_xxs");
+        assertEquals(1, r.status());
+        assertTrue(r.lastErrLine().contains("--output-tensor-type") && r.lastErrLine().contains("iq2_xxs"), r.lastErrLine());
         r = TensorCommandTest.run("quantize", f32, out.toString(), "q4_0", "-t", "0");
         assertEquals(1, r.status());
         assertTrue(r.lastErrLine().contains("-t"), r.lastErrLine());

@@ -6,17 +6,17 @@ import io.jllm.core.weights.ModelWeights;
 import io.jllm.core.weights.WeightLoader;
 import io.jllm.gguf.GgufFile;
 import io.jllm.gguf.GgufTensor;
+import io.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Locale;
-import io.jllm.tokenizer.Tokenizer;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A loaded model: hyperparameters, weights (mapped from the file, never copied unless
- * {@link ModelOptions#mmap()} is false, then read into off-heap memory) and, when the file has one, its tokenizer. Immutable and
- * thread-safe: any number of {@link Session}s, each used by one thread at a time, can run on it
+ * {@link ModelOptions#mmap()} is false, then read into off-heap memory) and, when the file has
+ * one, its tokenizer. Immutable and thread-safe: any number of {@link Session}s, each used by one thread at a time, can run on it
  * concurrently. Close it when done (unmaps the file; sessions must be closed first).
  *
  * <pre>{@code
@@ -62,6 +62,10 @@ public final class Model implements AutoCloseable {
         try {
             ModelConfig cfg = ModelConfig.from(file);
             int ctx = options.contextLength() == 0 ? cfg.trainContext() : options.contextLength();
+            if (cfg.architecture().learnedPositions() && ctx > cfg.trainContext()) {
+                throw new ModelLoadException(path.getFileName() + ": context length " + ctx + " exceeds the "
+                        + cfg.trainContext() + " learned positions of tensor 'position_embd.weight'");
+            }
             long weightBytes = 0;
             for (GgufTensor t : file.tensors()) {
                 weightBytes += t.byteSize();

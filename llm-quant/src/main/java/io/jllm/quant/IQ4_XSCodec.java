@@ -47,6 +47,7 @@ final class IQ4_XSCodec implements TypeCodec {
     public void fromFloat(float[] src, int srcOff, MemorySegment dst, long dstOff, int blocks) {
         byte[] L = new byte[QK];
         float[] scales = new float[QK / 32];
+        int[] scalesL = new int[4];
         for (int i = 0; i < blocks; i++) {
             int x = srcOff + i * QK;
             long b = dstOff + (long) i * BYTES;
@@ -64,7 +65,6 @@ final class IQ4_XSCodec implements TypeCodec {
             Le.putF16(dst, b, d);
             float id = d != 0 ? 1 / d : 0f;
             int scalesH = 0;
-            int[] scalesL = new int[4];
             for (int ib = 0; ib < QK / 32; ib++) {
                 int l = QuantMath.nearestInt(id * scales[ib]);
                 l = Math.max(-32, Math.min(31, l));

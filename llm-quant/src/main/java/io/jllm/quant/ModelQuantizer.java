@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * llama-quantize's job (llama.cpp build 4748, no imatrix): reads a GGUF model, picks each
@@ -40,17 +41,28 @@ public final class ModelQuantizer {
     /**
      * What to produce.
      *
-     * @param fileType         the llama.cpp file type (e.g. {@link LlamaFileType#Q4_K_M})
-     * @param pure             every quantizable tensor gets the default type (llama-quantize {@code --pure})
-     * @param allowRequantize  allow converting tensors that are already quantized ({@code --allow-requantize})
-     * @param threads          worker threads for the row-parallel conversion (≥ 1)
+     * @param fileType           the llama.cpp file type (e.g. {@link LlamaFileType#Q4_K_M})
+     * @param pure               every quantizable tensor gets the default type (llama-quantize {@code --pure})
+     * @param allowRequantize    allow converting tensors that are already quantized ({@code --allow-requantize})
+     * @param threads            worker threads for the row-parallel conversion (≥ 1)
+     * @param leaveOutputTensor  copy {@code output.weight} unchanged ({@code --leave-output-tensor})
+     * @param outputTensorType   type for {@code output.weight} (and a tied {@code token_embd.weight}),
+     *                           or null ({@code --output-tensor-type})
+     * @param tokenEmbeddingType type for {@code token_embd.weight}, or null ({@code --token-embedding-type})
      */
-    public record Options(LlamaFileType fileType, boolean pure, boolean allowRequantize, int threads) {
+    public record Options(LlamaFileType fileType, boolean pure, boolean allowRequantize, int threads,
+                          boolean leaveOutputTensor, @Nullable GgmlType outputTensorType,
+                          @Nullable GgmlType tokenEmbeddingType) {
         public Options {
             Objects.requireNonNull(fileType, "fileType");
             if (threads < 1) {
                 throw new IllegalArgumentException("threads must be at least 1, got " + threads);
             }
+        }
+
+        /** Options without tensor-type overrides. */
+        public Options(LlamaFileType fileType, boolean pure, boolean allowRequantize, int threads) {
+            this(fileType, pure, allowRequantize, threads, false, null, null);
         }
 
         public static Options of(LlamaFileType fileType) {
@@ -109,8 +121,13 @@ public final class ModelQuantizer {
      * @throws IllegalArgumentException naming the tensor when a row length fits no type
      */
     public static List<TensorPlan> plan(GgufFile in, LlamaFileType fileType, boolean pure, Consumer<String> warn) {
+        return plan(in, new Options(fileType, pure, false, 1), warn);
+    }
+
+    /** As {@link #plan(GgufFile, LlamaFileType, boolean, Consumer)}, with the overrides of {@code options}. */
+    public static List<TensorPlan> plan(GgufFile in, Options options, Consumer<String> warn) {
         List<GgufTensor> ordered = fileOrder(in.tensors());
-        TensorTypeRules rules = new TensorTypeRules(in.metadata(), ordered, fileType, pure, warn);
+        TensorTypeRules rules = new TensorTypeRules(in.metadata(), ordered, options, warn);
         List<TensorPlan> plans = new ArrayList<>(ordered.size());
         for (GgufTensor t : ordered) {
             plans.add(new TensorPlan(t, rules.choose(t)));
@@ -122,7 +139,7 @@ public final class ModelQuantizer {
     public static Result quantize(Path in, Path out, Options options, Listener listener) throws IOException {
         long start = System.nanoTime();
         try (GgufFile file = GgufFile.open(in)) {
-            List<TensorPlan> plans = plan(file, options.fileType(), options.pure(), listener::warning);
+            List<TensorPlan> plans = plan(file, options, listener::warning);
             check(file, plans, options);
             GgufWriter w = new GgufWriter();
             w.putAll(file.metadata());

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * llama-quantize's choice of tensor type (llama.cpp build 4748, {@code llama_model_quantize_impl}
@@ -25,6 +26,9 @@ final class TensorTypeRules {
 
     private final LlamaFileType ftype;
     private final boolean pure;
+    private final boolean leaveOutput;
+    private final @Nullable GgmlType outputType;
+    private final @Nullable GgmlType tokenEmbeddingType;
     private final String arch;
     private final int nLayer;
     private final int nExpert;
@@ -38,9 +42,12 @@ final class TensorTypeRules {
     private int iFfnGate;
     private int iFfnUp;
 
-    TensorTypeRules(GgufMetadata md, List<GgufTensor> tensors, LlamaFileType ftype, boolean pure, Consumer<String> warn) {
-        this.ftype = ftype;
-        this.pure = pure;
+    TensorTypeRules(GgufMetadata md, List<GgufTensor> tensors, ModelQuantizer.Options options, Consumer<String> warn) {
+        this.ftype = options.fileType();
+        this.pure = options.pure();
+        this.leaveOutput = options.leaveOutputTensor();
+        this.outputType = options.outputTensorType();
+        this.tokenEmbeddingType = options.tokenEmbeddingType();
         this.warn = warn;
         this.arch = md.getString("general.architecture", "");
         this.nLayer = md.getInt(arch + ".block_count", 0);
@@ -92,13 +99,25 @@ final class TensorTypeRules {
 
     /** The type this tensor is written with. */
     GgmlType choose(GgufTensor t) {
-        if (!quantizable(t)) {
+        String name = t.name();
+        if (!quantizable(t) || (leaveOutput && name.equals("output.weight"))) {
             return t.type();
         }
         GgmlType type = ftype.defaultType();
         if (type.isQuantized()) {
             type = pure ? type : mixType(t, type);
             type = fallback(t, type);
+        }
+        // the explicit overrides win last, as in llama_model_quantize_impl (also with --pure)
+        if (tokenEmbeddingType != null && name.equals("token_embd.weight")) {
+            type = tokenEmbeddingType;
+        }
+        if (outputType != null && name.equals("output.weight")) {
+            type = outputType;
+        }
+        if (t.dim(0) % type.blockSize() != 0) {
+            throw new IllegalArgumentException("tensor '" + name + "': rows of " + t.dim(0)
+                    + " values are not a multiple of the " + type + " block size " + type.blockSize());
         }
         return type;
     }
@@ -136,13 +155,16 @@ final class TensorTypeRules {
         String name = t.name();
         boolean falcon = arch.equals("falcon");
         if (name.equals("output.weight") || (!hasOutput && name.equals("token_embd.weight"))) {
+            if (outputType != null) {
+                return outputType;
+            }
             if (falcon || t.dim(0) % type.blockSize() != 0) {
                 return GgmlType.Q8_0;
             }
             return type != GgmlType.Q8_0 ? GgmlType.Q6_K : type;
         }
         if (name.equals("token_embd.weight")) {
-            return type;
+            return tokenEmbeddingType != null ? tokenEmbeddingType : type;
         }
         if (name.contains("attn_v.weight")) {
             if (is(LlamaFileType.Q2_K)) {

@@ -100,6 +100,48 @@ class ModelQuantizerTest {
     }
 
     @Test
+    void splitInputGivesTheSingleFile() throws IOException {
+        // the 3-part split of llama-gqa.q8_0 "quantized" to Q8_0: every tensor is copied, the split
+        // keys dropped, and the result is llama-quantize's single file again, byte for byte
+        Path out = tmp.resolve("joined.gguf");
+        ModelQuantizer.quantize(TestData.path("models", "split", "llama-gqa.q8_0-00001-of-00003.gguf"), out,
+                new ModelQuantizer.Options(LlamaFileType.Q8_0, true, false, 2), new ModelQuantizer.Listener() {});
+        Path want = TestData.model("llama-gqa.q8_0.gguf");
+        compareTensors(want, out);
+        assertEquals(-1L, Files.mismatch(want, out));
+    }
+
+    @Test
+    void overriddenTensorsHaveTheBytesOfThatType() throws IOException {
+        Path out = tmp.resolve("o.gguf");
+        ModelQuantizer.quantize(TestData.model("llama-gqa.f32.gguf"), out,
+                new ModelQuantizer.Options(LlamaFileType.Q4_K_M, false, false, 2, false, GgmlType.Q8_0, GgmlType.Q6_K),
+                new ModelQuantizer.Listener() {});
+        try (GgufFile got = GgufFile.open(out); GgufFile q8 = GgufFile.open(TestData.model("llama-gqa.q8_0.gguf"));
+             GgufFile q6 = GgufFile.open(TestData.model("llama-gqa.q6_k.gguf"));
+             GgufFile mix = GgufFile.open(TestData.model("llama-gqa.q4_k_m.gguf"))) {
+            for (GgufTensor t : got.tensors()) {
+                GgufFile ref = t.name().equals("output.weight") ? q8 : t.name().equals("token_embd.weight") ? q6 : mix;
+                GgufTensor w = ref.tensor(t.name());
+                assertEquals(w.type(), t.type(), t.name());
+                assertEquals(-1L, w.data().mismatch(t.data()), t.name());
+            }
+        }
+    }
+
+    @Test
+    void bytesDoNotDependOnThreads() throws IOException {
+        Path one = tmp.resolve("t1.gguf");
+        Path five = tmp.resolve("t5.gguf");
+        Path in = TestData.model("llama-gqa.f32.gguf");
+        ModelQuantizer.quantize(in, one, new ModelQuantizer.Options(LlamaFileType.Q3_K_M, false, false, 1),
+                new ModelQuantizer.Listener() {});
+        ModelQuantizer.quantize(in, five, new ModelQuantizer.Options(LlamaFileType.Q3_K_M, false, false, 5),
+                new ModelQuantizer.Listener() {});
+        assertEquals(-1L, Files.mismatch(one, five));
+    }
+
+    @Test
     void requantizingNeedsConsent() {
         Path in = TestData.model("llama-gqa.q8_0.gguf");
         var e = assertThrows(IllegalArgumentException.class, () -> ModelQuantizer.quantize(in, tmp.resolve("x.gguf"),

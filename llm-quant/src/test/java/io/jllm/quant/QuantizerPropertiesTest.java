@@ -69,6 +69,11 @@ class QuantizerPropertiesTest {
         if (pattern == 2) {
             x[r.nextInt(x.length)] = (float) (100 * s);
         }
+        for (int i = 0; i < x.length; i++) {
+            // keep every fp16 field finite (Q4_1/Q5_1 store the block minimum as fp16): beyond
+            // ±65504 ggml's formats overflow to infinity by design
+            x[i] = Math.max(-65504f, Math.min(65504f, x[i]));
+        }
         return x;
     }
 
@@ -115,7 +120,12 @@ class QuantizerPropertiesTest {
     void requantizingIsStable(@ForAll("rows") float[] x, @ForAll @IntRange(min = 0, max = 16) int typeIndex) {
         // dequantized values are representable: quantizing them again must reproduce them within the envelope
         GgmlType t = ENVELOPE.keySet().stream().sorted().toList().get(typeIndex);
-        checkEnvelope(t, roundTrip(t, x));
+        float[] once = roundTrip(t, x);
+        for (float v : once) {
+            // a block whose scale overflows fp16 dequantizes to ±Inf/NaN: nothing representable to requantize
+            net.jqwik.api.Assume.that(Float.isFinite(v));
+        }
+        checkEnvelope(t, once);
     }
 
     @Property(tries = 50)
