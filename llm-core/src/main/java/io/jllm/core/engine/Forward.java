@@ -282,9 +282,6 @@ public final class Forward {
      * position change (as llama.cpp's K-shift does: keys are decoded to f32, rotated, stored back).
      */
     public void shift(int keep, int discard, int used) {
-        if (mla != null) {
-            throw new UnsupportedOperationException("context shift is not supported for latent attention (MLA) caches");
-        }
         int moved = used - keep - discard;
         if (keep < 0 || discard <= 0 || moved < 0) {
             throw new IllegalArgumentException("bad shift: keep " + keep + ", discard " + discard + " of " + used);

@@ -35,8 +35,8 @@ class MlaContextShiftTest {
             ModelWeights w = WeightLoader.load(f, cfg);
             Forward fresh = new Forward(cfg, w, a, KvCacheType.F32, 64, 32, 1, Parallel.SERIAL);
             Forward shifted = new Forward(cfg, w, a, KvCacheType.F32, 64, 32, 1, Parallel.SERIAL);
-            fresh.layers(x, 0, x.length, 0);
-            shifted.layers(all, 0, all.length, 0);
+            fresh.layers(x, 0, x.length, 0, x.length);
+            shifted.layers(all, 0, all.length, 0, all.length);
             shifted.shift(0, junk.length, all.length);
             int width = cfg.mla().cacheWidth();
             int rank = cfg.mla().kvLoraRank();
