@@ -3,11 +3,12 @@
 # writes the table and chart into docs/performance.md (docs/performance-side-by-side.svg) and
 # the raw results into out/side-by-side.json.
 #
-#   scripts/bench-side-by-side.sh [-t 2] [-r 3] [-p 512] [-n 128] [MODEL.gguf ...]
+#   scripts/bench-side-by-side.sh [-t 2] [-r 3] [-p 512] [-n 128] [--timeout 1200] [MODEL.gguf ...]
 #
 # Without MODEL: TinyLlama-1.1B-shaped models in Q4_0, Q8_0, Q4_K_M and F16 under out/
 # (git-ignored), synthesized with `llm synth` (real Llama-2 vocabulary from ../shared) when missing.
 # llama.cpp runs through node-llama-cpp 3.22.1 (llm-bench/node; `npm ci` there on first use).
+# --timeout bounds each engine's run on each model (seconds; then reported as n/a).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/scripts/find-jdk.sh"
@@ -17,8 +18,8 @@ opts=()
 models=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    -t|-r|-p|-n) opts+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -t|-r|-p|-n|--timeout) opts+=("$1" "$2"); shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     -*) echo "bench-side-by-side: unknown option $1" >&2; exit 1 ;;
     *) models+=("$1"); shift ;;
   esac

@@ -45,7 +45,7 @@ public final class DemoCommand implements CliCommand {
         a.finish();
         Path path = modelPath();
         GenerateOptions opts = GenerateOptions.builder().temperature(0.7f).topP(0.9f).repeatPenalty(1.1f)
-                .maxTokens(120).build();
+                .maxTokens(120).contextShift(1).build();
         err.println("llm: demo — " + path.getFileName() + " (5M-parameter Llama trained on the King James Bible), "
                 + "temp 0.7, top-p 0.9, repeat penalty 1.1; try `llm --help` for the commands");
         try (Model model = ModelArgs.load(path.toString(), ModelOptions.defaults()); Session s = model.session()) {

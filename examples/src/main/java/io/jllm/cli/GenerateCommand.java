@@ -37,7 +37,8 @@ public final class GenerateCommand implements CliCommand, Main.ValuedOptions {
                 .topP((float) a.doubleOption("--top-p", 0.95))
                 .minP((float) a.doubleOption("--min-p", 0.05))
                 .repeatPenalty((float) a.doubleOption("--repeat-penalty", 1.0))
-                .ignoreEos(a.flag("--ignore-eos"));
+                .ignoreEos(a.flag("--ignore-eos"))
+                .contextShift(1); // as llama-cli: when the context fills, keep BOS and drop half
         long seed = a.longOption("--seed", -1);
         if (seed >= 0) {
             g.seed(seed & 0xffffffffL);

@@ -13,10 +13,13 @@ import java.util.List;
  * @param ignoreEos  keep generating past an end-of-generation token
  * @param stopStrings generation stops when the text contains one (it is cut off)
  * @param logprobs   report each token's log-probability
+ * @param contextShiftKeep when the context fills up, keep this many leading tokens, drop half of the
+ *                   rest and go on (llama.cpp's context shift); negative (default) = stop with
+ *                   {@link StopReason#CONTEXT_FULL}
  */
 public record GenerateOptions(int maxTokens, float temperature, int topK, float topP, float minP, float repeatPenalty,
                               int repeatLastN, float frequencyPenalty, float presencePenalty, long seed,
-                              boolean ignoreEos, List<String> stopStrings, boolean logprobs) {
+                              boolean ignoreEos, List<String> stopStrings, boolean logprobs, int contextShiftKeep) {
     public GenerateOptions {
         if (maxTokens < 0) {
             throw new IllegalArgumentException("maxTokens must be ≥ 0, got " + maxTokens);
@@ -48,6 +51,11 @@ public record GenerateOptions(int maxTokens, float temperature, int topK, float 
                 presencePenalty, s & 0xffffffffL);
     }
 
+    /** Whether a full context is shifted instead of ending generation. */
+    public boolean contextShift() {
+        return contextShiftKeep >= 0;
+    }
+
     /** Builder for {@link GenerateOptions}. */
     public static final class Builder {
         private int maxTokens = 128;
@@ -63,8 +71,18 @@ public record GenerateOptions(int maxTokens, float temperature, int topK, float 
         private boolean ignoreEos;
         private List<String> stopStrings = List.of();
         private boolean logprobs;
+        private int contextShiftKeep = -1;
 
         private Builder() {}
+
+        /**
+         * When the context fills up during generation, keep the first {@code keep} tokens (e.g. 1
+         * for BOS), drop half of the others and continue; negative turns it off (default).
+         */
+        public Builder contextShift(int keep) {
+            contextShiftKeep = keep;
+            return this;
+        }
 
         public Builder maxTokens(int v) {
             maxTokens = v;
@@ -134,7 +152,7 @@ public record GenerateOptions(int maxTokens, float temperature, int topK, float 
 
         public GenerateOptions build() {
             return new GenerateOptions(maxTokens, temperature, topK, topP, minP, repeatPenalty, repeatLastN,
-                    frequencyPenalty, presencePenalty, seed, ignoreEos, stopStrings, logprobs);
+                    frequencyPenalty, presencePenalty, seed, ignoreEos, stopStrings, logprobs, contextShiftKeep);
         }
     }
 }

@@ -114,8 +114,13 @@ final class Generator {
             return new TokenEvent(index, token, drain(), lp);
         }
         if (session.position() + 1 > session.contextLength()) {
-            finish(StopReason.CONTEXT_FULL);
-            return new TokenEvent(index, token, drain(), lp);
+            int keep = Math.min(opts.contextShiftKeep(), session.position() - 1);
+            int discard = (session.position() - keep) / 2;
+            if (!opts.contextShift() || discard <= 0) {
+                finish(StopReason.CONTEXT_FULL);
+                return new TokenEvent(index, token, drain(), lp);
+            }
+            session.shift(keep, discard);
         }
         logits = session.evaluate(generated, index, 1);
         return new TokenEvent(index, token, drainSafe(), lp);

@@ -6,15 +6,17 @@ import io.jllm.core.weights.ModelWeights;
 import io.jllm.core.weights.WeightLoader;
 import io.jllm.gguf.GgufFile;
 import io.jllm.gguf.GgufTensor;
+import io.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A loaded model: hyperparameters, weights (mapped from the file, never copied unless
- * {@link ModelOptions#mmap()} is false, then read into off-heap memory) and, when the file has one, its tokenizer. Immutable and
- * thread-safe: any number of {@link Session}s, each used by one thread at a time, can run on it
+ * {@link ModelOptions#mmap()} is false, then read into off-heap memory) and, when the file has
+ * one, its tokenizer. Immutable and thread-safe: any number of {@link Session}s, each used by one thread at a time, can run on it
  * concurrently. Close it when done (unmaps the file; sessions must be closed first).
  *
  * <pre>{@code
@@ -30,6 +32,7 @@ public final class Model implements AutoCloseable {
     private final ModelWeights weights;
     private final ModelOptions options;
     private final int context;
+    private final @Nullable Tokenizer tokenizer;
     private final TextCodec codec;
 
     private Model(GgufFile file, ModelConfig config, ModelWeights weights, ModelOptions options) {
@@ -38,7 +41,8 @@ public final class Model implements AutoCloseable {
         this.weights = weights;
         this.options = options;
         this.context = options.contextLength() == 0 ? config.trainContext() : options.contextLength();
-        this.codec = Codecs.forFile(file);
+        this.tokenizer = Codecs.tokenizer(file);
+        this.codec = Codecs.of(tokenizer, file);
     }
 
     /** Loads with {@link ModelOptions#defaults()}. */
@@ -72,7 +76,9 @@ public final class Model implements AutoCloseable {
     }
 
     private static void checkMemory(Path path, ModelConfig cfg, ModelOptions o, int ctx, long weightBytes) {
-        long kv = KvCache.bytesPerToken(o.kvCacheType(), cfg.layers(), cfg.kDim(), cfg.vDim()) * ctx;
+        long kv = (cfg.mla() != null // latent attention caches kv_lora_rank + rope values per token and layer
+                ? KvCache.bytesPerToken(o.kvCacheType(), cfg.layers(), cfg.mla().cacheWidth(), 0)
+                : KvCache.bytesPerToken(o.kvCacheType(), cfg.layers(), cfg.kDim(), cfg.vDim())) * ctx;
         int ub = Math.min(o.ubatch(), ctx);
         long ws = Forward.workspaceBytes(cfg, ub, Math.min(ub, 32), o.threads(), ctx);
         long total = totalMemory();
@@ -113,6 +119,11 @@ public final class Model implements AutoCloseable {
     /** The underlying GGUF file (metadata, tensors). */
     public GgufFile file() {
         return file;
+    }
+
+    /** The model's tokenizer (from its GGUF vocabulary), or null if the file has none. */
+    public @Nullable Tokenizer tokenizer() {
+        return tokenizer;
     }
 
     TextCodec codec() {

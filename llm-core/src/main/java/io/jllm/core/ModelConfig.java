@@ -7,6 +7,7 @@ import io.jllm.gguf.GgufFile;
 import io.jllm.gguf.GgufMetadata;
 import io.jllm.gguf.GgufTensor;
 import java.util.NoSuchElementException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The hyperparameters of a model, read once from GGUF metadata with llama.cpp's defaults
@@ -30,11 +31,24 @@ import java.util.NoSuchElementException;
  * @param ropeAttnFactor {@code rope.scaling.attn_factor} (default 1)
  * @param ropeOrigContext {@code rope.scaling.original_context_length} (default context_length)
  * @param kqScale        {@code attention.scale}, else 1/√headDimK
+ * @param moe            mixture-of-experts hyperparameters, or null for a dense model
+ * @param mla            multi-head latent attention hyperparameters (deepseek2), or null
  */
 public record ModelConfig(Architecture architecture, int layers, int embedding, int feedForward, int heads,
                           int kvHeads, int headDimK, int headDimV, int trainContext, int vocabSize,
                           float normEpsilon, int ropeDims, float ropeFreqBase, RopeScaling ropeScaling,
-                          float ropeFreqScale, float ropeAttnFactor, int ropeOrigContext, float kqScale) {
+                          float ropeFreqScale, float ropeAttnFactor, int ropeOrigContext, float kqScale,
+                          @Nullable MoeConfig moe, @Nullable MlaConfig mla) {
+
+    /** A dense model without latent attention. */
+    public ModelConfig(Architecture architecture, int layers, int embedding, int feedForward, int heads,
+                       int kvHeads, int headDimK, int headDimV, int trainContext, int vocabSize,
+                       float normEpsilon, int ropeDims, float ropeFreqBase, RopeScaling ropeScaling,
+                       float ropeFreqScale, float ropeAttnFactor, int ropeOrigContext, float kqScale) {
+        this(architecture, layers, embedding, feedForward, heads, kvHeads, headDimK, headDimV, trainContext, vocabSize,
+                normEpsilon, ropeDims, ropeFreqBase, ropeScaling, ropeFreqScale, ropeAttnFactor, ropeOrigContext,
+                kqScale, null, null);
+    }
 
     public ModelConfig {
         check(layers > 0, "block_count must be positive, got " + layers);
@@ -110,8 +124,16 @@ public record ModelConfig(Architecture architecture, int layers, int embedding, 
             int orig = md.getInt(p + "rope.scaling.original_context_length", ctx);
             float kqScale = md.contains(p + "attention.scale") ? md.getFloat(p + "attention.scale")
                     : (float) (1.0 / Math.sqrt(hdk));
+            MoeConfig moe = MoeConfig.read(md, archName, ff);
+            MlaConfig mla = MlaConfig.read(md, archName, embd, heads, nRot, freqScale, attnFactor);
+            if (mla != null) { // the per-head dims of the attention that the latent expands to
+                hdk = mla.qkHeadDim();
+                hdv = mla.vDim();
+                kvHeads = heads;
+                kqScale = mla.kqScale();
+            }
             return new ModelConfig(arch, layers, embd, ff, heads, kvHeads, hdk, hdv, ctx, vocab, eps, nRot, base,
-                    scaling, freqScale, attnFactor, orig, kqScale);
+                    scaling, freqScale, attnFactor, orig, kqScale, moe, mla);
         } catch (NoSuchElementException | IllegalArgumentException e) {
             throw new ModelLoadException(e.getMessage(), e);
         } catch (ModelLoadException e) {

@@ -94,6 +94,22 @@ public final class Session implements AutoCloseable {
     }
 
     /**
+     * Context shift, as llama.cpp does when the context is full: keeps the first {@code keep}
+     * tokens, drops the {@code discard} after them and moves the rest down (their keys are
+     * re-rotated for the new positions). The logits of later evaluations then differ slightly
+     * from a fresh evaluation of the same tokens.
+     */
+    public void shift(int keep, int discard) {
+        if (keep < 0 || discard <= 0 || keep + discard > position) {
+            throw new IllegalArgumentException("cannot drop " + discard + " tokens after the first " + keep
+                    + " of " + position);
+        }
+        forward.shift(keep, discard, position);
+        System.arraycopy(history, keep + discard, history, keep, position - keep - discard);
+        position -= discard;
+    }
+
+    /**
      * Appends {@code tokens} to the cache and returns the logits after the last one. The
      * returned array belongs to the session and is overwritten by the next call (copy it to keep
      * it); no allocation happens here after warm-up.
@@ -109,6 +125,7 @@ public final class Session implements AutoCloseable {
         if (len <= 0) {
             throw new IllegalArgumentException("nothing to evaluate");
         }
+        checkTokens(tokens, off, len);
         checkRoom(len);
         int ub = forward.ubatch();
         for (int done = 0; done < len; done += ub) {
@@ -131,6 +148,7 @@ public final class Session implements AutoCloseable {
         if (len == 0) {
             throw new IllegalArgumentException("nothing to evaluate");
         }
+        checkTokens(tokens, 0, len);
         checkRoom(len);
         float[][] out = new float[len][];
         int ub = forward.ubatch();
@@ -149,6 +167,16 @@ public final class Session implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    private void checkTokens(int[] tokens, int off, int len) {
+        int vocab = cfg.vocabSize();
+        for (int i = off; i < off + len; i++) {
+            if (tokens[i] < 0 || tokens[i] >= vocab) {
+                throw new IllegalArgumentException("token id " + tokens[i] + " at index " + i
+                        + " is outside the vocabulary [0, " + vocab + ")");
+            }
+        }
     }
 
     private void checkRoom(int len) {

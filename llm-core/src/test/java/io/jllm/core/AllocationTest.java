@@ -6,7 +6,6 @@ import io.jllm.testing.TestData;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,7 +44,6 @@ class AllocationTest {
     }
 
     @Test
-    @Disabled("MatMul on main still allocates a capturing lambda per call; enabled once the kernels' FastMatMul lands")
     void evaluateAllocatesNothingAfterWarmUp() throws Exception {
         for (String name : new String[] {"llama-gqa.f32.gguf", "qwen2.f32.gguf"}) {
             try (Model m = Model.load(TestData.model(name), ModelOptions.builder().threads(2).contextLength(256).build());

@@ -1,5 +1,6 @@
 package io.jllm.core;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -78,6 +79,9 @@ class GoldenLogitsTest {
         int greedyChecked = 0;
         try (Model model = Model.load(g.modelPath(), opts)) {
             assertEquals(g.nVocab(), model.config().vocabSize(), "n_vocab");
+            try (Session s = model.session()) {
+                assertArrayEquals(g.tokens(), s.tokenize(g.prompt()), name + ": tokenization of the prompt");
+            }
             try (Session s = model.session()) {
                 float[][] all = s.evaluateAll(g.tokens());
                 for (int i = 0; i < g.tokens().length; i++) {

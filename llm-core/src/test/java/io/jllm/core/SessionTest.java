@@ -39,6 +39,53 @@ class SessionTest {
     }
 
     @Test
+    void demoModelContinuesTheVerseAsLlamaCpp() throws Exception {
+        try (Model m = Model.load(TestData.path("demo", "kjv-5m.q8_0.gguf"), ModelOptions.builder().threads(2).build());
+             Session s = m.session()) {
+            StringBuilder streamed = new StringBuilder();
+            GenerationResult r = s.generate("Genesis 1:1 In the beginning God created the heaven and the earth.",
+                    GenerateOptions.greedy(16), e -> streamed.append(e.text()));
+            // llama.cpp, greedy: newline, BOS (a control token: no text), "Genesis 4:2 And the LORD said unto him, ..."
+            assertTrue(r.text().startsWith("\nGenesis 4:2 And the LORD said unto him"), r.text());
+            assertEquals(r.text(), streamed.toString());
+            assertEquals(StopReason.MAX_TOKENS, r.stopReason());
+            assertArrayEquals(Golden.load("kjv-5m.q8_0").greedy(), r.tokens());
+        }
+    }
+
+    @Test
+    void stopStringCutsTextAndIsNotStreamed() throws Exception {
+        try (Model m = Model.load(TestData.path("demo", "kjv-5m.q8_0.gguf"), ModelOptions.builder().threads(1).build());
+             Session s = m.session()) {
+            StringBuilder streamed = new StringBuilder();
+            GenerationResult r = s.generate("Genesis 1:1 In the beginning God created the heaven and the earth.",
+                    GenerateOptions.builder().temperature(0).maxTokens(40).stopStrings(List.of("LORD")).build(),
+                    e -> streamed.append(e.text()));
+            assertEquals(StopReason.STOP_STRING, r.stopReason());
+            assertEquals("\nGenesis 4:2 And the ", r.text());
+            assertEquals(r.text(), streamed.toString());
+        }
+    }
+
+    @Test
+    void multiTurnTextPromptsReuseThePrefix() throws Exception {
+        try (Model m = Model.load(TestData.path("demo", "kjv-5m.q8_0.gguf"), ModelOptions.builder().threads(1).build());
+             Session s = m.session()) {
+            String turn1 = "Genesis 1:1 In the beginning God created the heaven and the earth.";
+            GenerationResult a = s.generate(turn1, GenerateOptions.greedy(8));
+            int cached = s.position();
+            String turn2 = turn1 + a.text() + " And God said";
+            GenerationResult b = s.generate(turn2, GenerateOptions.greedy(8));
+            int[] full = s.tokenize(turn2);
+            // only the tokens after the shared prefix were evaluated
+            assertTrue(b.promptTokens().length == full.length && cached > 0);
+            try (Session fresh = m.session()) {
+                assertArrayEquals(fresh.generate(turn2, GenerateOptions.greedy(8)).tokens(), b.tokens());
+            }
+        }
+    }
+
+    @Test
     void iteratorAndCallbackAgree() throws Exception {
         Golden g = Golden.load("qwen2.f32");
         try (Model m = load("qwen2.f32.gguf", ModelOptions.builder().threads(1).build()); Session s = m.session()) {
@@ -152,6 +199,44 @@ class SessionTest {
                     .maxTokens(10).ignoreEos(true).build(), null);
             assertEquals(StopReason.CONTEXT_FULL, r.stopReason());
             assertEquals(3, r.tokens().length);
+        }
+    }
+
+    @Test
+    void badTokenIdLeavesTheCacheUntouched() throws Exception {
+        try (Model m = load("llama-gqa.f32.gguf", ModelOptions.builder().threads(1).ubatch(2).build()); Session s = m.session()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.evaluate(1, 2, 3, 512));
+            assertTrue(e.getMessage().contains("512") && e.getMessage().contains("index 3"), e.getMessage());
+            assertEquals(0, s.position());
+        }
+    }
+
+    @Test
+    void splitModelGivesTheSameLogits() throws Exception {
+        Golden g = Golden.load("llama-gqa.q8_0");
+        float[] whole;
+        try (Model m = load("llama-gqa.q8_0.gguf", ModelOptions.builder().threads(1).build()); Session s = m.session()) {
+            whole = s.evaluate(g.tokens()).clone();
+        }
+        try (Model m = Model.load(TestData.path("models", "split", "llama-gqa.q8_0-00001-of-00003.gguf"),
+                ModelOptions.builder().threads(1).build()); Session s = m.session()) {
+            assertArrayEquals(whole, s.evaluate(g.tokens()));
+        }
+    }
+
+    @Test
+    void contextShiftKeepsGenerating() throws Exception {
+        Golden g = Golden.load("llama-gqa.f32");
+        try (Model m = load("llama-gqa.f32.gguf", ModelOptions.builder().threads(1).contextLength(48).build());
+             Session s = m.session()) {
+            GenerationResult r = s.generate(g.tokens(), GenerateOptions.builder().temperature(0).maxTokens(60)
+                    .ignoreEos(true).contextShift(1).build(), null);
+            assertEquals(StopReason.MAX_TOKENS, r.stopReason());
+            assertEquals(60, r.tokens().length);
+            // the first 13 tokens fit without a shift: they are llama.cpp's greedy continuation
+            assertArrayEquals(Arrays.copyOf(g.greedy(), 13), Arrays.copyOf(r.tokens(), 13));
+            assertEquals(g.tokens()[0], s.tokens()[0], "BOS kept");
+            assertTrue(s.position() <= 48);
         }
     }
 

@@ -18,10 +18,16 @@ final class BpeModel {
     private final int[] sidToken;
     private final int[][] fallback;
     private final int[] byteSid;
-    private final LongIntMap pairs;
-    private final int[] mergeRank;
-    private final int[] mergeResult;
+    private final PairTable pairs;
     private final boolean wholeWordFirst;
+    /**
+     * Results for recently seen pieces (up to {@link #CACHE_MAX_LEN} bytes), direct-mapped by
+     * hash. Entries are immutable records, so racy sharing between threads is safe.
+     */
+    private final CacheEntry[] cache = new CacheEntry[1 << 14];
+    private static final int CACHE_MAX_LEN = 64;
+
+    private record CacheEntry(byte[] key, int[] ids) {}
 
     private BpeModel(Builder b, int[][] fallback, boolean wholeWordFirst) {
         this.sidOf = b.sidOf;
@@ -29,8 +35,6 @@ final class BpeModel {
         this.fallback = fallback;
         this.byteSid = b.byteSid;
         this.pairs = b.pairs;
-        this.mergeRank = Arrays.copyOf(b.mergeRank.a, b.mergeRank.size);
-        this.mergeResult = Arrays.copyOf(b.mergeResult.a, b.mergeResult.size);
         this.wholeWordFirst = wholeWordFirst;
     }
 
@@ -40,9 +44,7 @@ final class BpeModel {
         final List<byte[]> sidBytes = new ArrayList<>();
         final IntList sidToken = new IntList(1024);
         final int[] byteSid = new int[256];
-        final LongIntMap pairs = new LongIntMap(1 << 16);
-        final IntList mergeRank = new IntList(1024);
-        final IntList mergeResult = new IntList(1024);
+        final PairTable pairs = new PairTable(1 << 16);
 
         Builder() {
             for (int i = 0; i < 256; i++) {
@@ -72,12 +74,20 @@ final class BpeModel {
             byte[] both = Arrays.copyOf(left, left.length + right.length);
             System.arraycopy(right, 0, both, left.length, right.length);
             int res = sid(both);
-            long key = ((long) l << 32) | (r & 0xFFFFFFFFL);
-            int idx = mergeRank.size;
-            if (pairs.putIfAbsent(key, idx) == idx) {
-                mergeRank.add(rank);
-                mergeResult.add(res);
+            pairs.putIfAbsent(PairTable.key(l, r), rank, res);
+        }
+
+        /**
+         * tiktoken: the pair (tok[0,k), tok[k,len)) merges into tok with the given rank when both
+         * halves are tokens already.
+         */
+        void splitMerge(byte[] tok, int k, int rank) {
+            int l = sidOf.get(tok, 0, k);
+            int r = sidOf.get(tok, k, tok.length - k);
+            if (l < 0 || r < 0 || sidToken.a[l] < 0 || sidToken.a[r] < 0) {
+                return;
             }
+            pairs.putIfAbsent(PairTable.key(l, r), rank, sidOf.get(tok));
         }
 
         byte[] bytes(int sid) {
@@ -111,6 +121,7 @@ final class BpeModel {
         int[] prev = new int[0];
         int[] next = new int[0];
         long[] heap = new long[0];
+        final TokenSink tmp = new TokenSink(false);
 
         void ensure(int n) {
             if (sym.length < n) {
@@ -128,8 +139,9 @@ final class BpeModel {
         return s < 0 ? -1 : sidToken[s];
     }
 
-    private int lookup(int l, int r) {
-        return pairs.get(((long) l << 32) | (r & 0xFFFFFFFFL));
+    /** rank << 32 | result sid, or -1. */
+    private long lookup(int l, int r) {
+        return pairs.get(PairTable.key(l, r));
     }
 
     private void emit(int sid, TokenSink out) {
@@ -148,21 +160,48 @@ final class BpeModel {
         if (len == 0) {
             return;
         }
-        if (wholeWordFirst) {
-            int t = tokenOf(b, off, len);
-            if (t >= 0) {
-                out.add(t);
-                return;
-            }
-        }
         if (len == 1) {
             emit(byteSid[b[off] & 0xFF], out);
             return;
         }
         if (len > SMALL) {
+            if (wholeWordFirst) {
+                int t = tokenOf(b, off, len);
+                if (t >= 0) {
+                    out.add(t);
+                    return;
+                }
+            }
             encodeLong(b, off, len, out, s);
             return;
         }
+        int h = BytesMap.hash(b, off, len);
+        if (wholeWordFirst) {
+            int sid = sidOf.get(b, off, len, h);
+            if (sid >= 0 && sidToken[sid] >= 0) {
+                out.add(sidToken[sid]);
+                return;
+            }
+        }
+        int ci = h & (cache.length - 1);
+        CacheEntry ce = cache[ci];
+        if (ce != null && ce.key.length == len && Arrays.equals(ce.key, 0, len, b, off, off + len)) {
+            for (int id : ce.ids) {
+                out.add(id);
+            }
+            return;
+        }
+        TokenSink tmp = s.tmp;
+        tmp.clear();
+        mergeSmall(b, off, len, tmp, s);
+        int[] ids = tmp.toArray();
+        cache[ci] = new CacheEntry(Arrays.copyOfRange(b, off, off + len), ids);
+        for (int id : ids) {
+            out.add(id);
+        }
+    }
+
+    private void mergeSmall(byte[] b, int off, int len, TokenSink out, Scratch s) {
         s.ensure(len);
         int[] sym = s.sym;
         int[] rank = s.rank;
@@ -172,9 +211,9 @@ final class BpeModel {
             sym[i] = byteSid[b[off + i] & 0xFF];
         }
         for (int i = 0; i < n - 1; i++) {
-            int m = lookup(sym[i], sym[i + 1]);
-            midx[i] = m;
-            rank[i] = m < 0 ? Integer.MAX_VALUE : mergeRank[m];
+            long m = lookup(sym[i], sym[i + 1]);
+            midx[i] = (int) m;
+            rank[i] = m < 0 ? Integer.MAX_VALUE : (int) (m >>> 32);
         }
         while (n > 1) {
             int best = Integer.MAX_VALUE;
@@ -188,21 +227,21 @@ final class BpeModel {
             if (bi < 0) {
                 break;
             }
-            sym[bi] = mergeResult[midx[bi]];
+            sym[bi] = midx[bi];
             int tail = n - bi - 2;
             System.arraycopy(sym, bi + 2, sym, bi + 1, tail);
             System.arraycopy(rank, bi + 2, rank, bi + 1, Math.max(0, tail - 1));
             System.arraycopy(midx, bi + 2, midx, bi + 1, Math.max(0, tail - 1));
             n--;
             if (bi > 0) {
-                int m = lookup(sym[bi - 1], sym[bi]);
-                midx[bi - 1] = m;
-                rank[bi - 1] = m < 0 ? Integer.MAX_VALUE : mergeRank[m];
+                long m = lookup(sym[bi - 1], sym[bi]);
+                midx[bi - 1] = (int) m;
+                rank[bi - 1] = m < 0 ? Integer.MAX_VALUE : (int) (m >>> 32);
             }
             if (bi < n - 1) {
-                int m = lookup(sym[bi], sym[bi + 1]);
-                midx[bi] = m;
-                rank[bi] = m < 0 ? Integer.MAX_VALUE : mergeRank[m];
+                long m = lookup(sym[bi], sym[bi + 1]);
+                midx[bi] = (int) m;
+                rank[bi] = m < 0 ? Integer.MAX_VALUE : (int) (m >>> 32);
             }
         }
         for (int i = 0; i < n; i++) {
@@ -228,9 +267,9 @@ final class BpeModel {
             next[i] = i + 1 < n ? i + 1 : -1;
         }
         for (int i = 0; i < n - 1; i++) {
-            int m = lookup(sym[i], sym[i + 1]);
+            long m = lookup(sym[i], sym[i + 1]);
             if (m >= 0) {
-                heap[hs++] = ((long) mergeRank[m] << 32) | i;
+                heap[hs++] = (m & 0xFFFFFFFF00000000L) | i;
             }
         }
         for (int i = hs / 2 - 1; i >= 0; i--) {
@@ -249,11 +288,11 @@ final class BpeModel {
             if (nx < 0) {
                 continue;
             }
-            int m = lookup(sym[pos], sym[nx]);
-            if (m < 0 || mergeRank[m] != r) {
+            long m = lookup(sym[pos], sym[nx]);
+            if (m < 0 || (int) (m >>> 32) != r) {
                 continue;
             }
-            sym[pos] = mergeResult[m];
+            sym[pos] = (int) m;
             sym[nx] = -1;
             int nn = next[nx];
             next[pos] = nn;
@@ -262,22 +301,22 @@ final class BpeModel {
             }
             int pv = prev[pos];
             if (pv >= 0) {
-                int m2 = lookup(sym[pv], sym[pos]);
+                long m2 = lookup(sym[pv], sym[pos]);
                 if (m2 >= 0) {
                     if (hs == heap.length) {
                         heap = s.heap = Arrays.copyOf(heap, hs * 2 + 16);
                     }
-                    heap[hs] = ((long) mergeRank[m2] << 32) | pv;
+                    heap[hs] = (m2 & 0xFFFFFFFF00000000L) | pv;
                     siftUp(heap, hs++);
                 }
             }
             if (nn >= 0) {
-                int m3 = lookup(sym[pos], sym[nn]);
+                long m3 = lookup(sym[pos], sym[nn]);
                 if (m3 >= 0) {
                     if (hs == heap.length) {
                         heap = s.heap = Arrays.copyOf(heap, hs * 2 + 16);
                     }
-                    heap[hs] = ((long) mergeRank[m3] << 32) | pos;
+                    heap[hs] = (m3 & 0xFFFFFFFF00000000L) | pos;
                     siftUp(heap, hs++);
                 }
             }

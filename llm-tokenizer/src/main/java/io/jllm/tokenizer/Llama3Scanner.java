@@ -13,15 +13,20 @@ import static io.jllm.tokenizer.Unicode.WS;
  * Linear time, no backtracking.
  */
 final class Llama3Scanner implements PreTokenizer {
-    static final Llama3Scanner LLAMA3 = new Llama3Scanner(3, false);
-    static final Llama3Scanner QWEN2 = new Llama3Scanner(1, false);
-    static final Llama3Scanner CL100K = new Llama3Scanner(3, true);
+    static final Llama3Scanner LLAMA3 = new Llama3Scanner(3, false, false);
+    static final Llama3Scanner QWEN2 = new Llama3Scanner(1, false, false);
+    static final Llama3Scanner CL100K = new Llama3Scanner(3, true, true);
+    /** The tokenizer.json forms: {@code (?i:...)} contractions also fold {@code ſ}, as Oniguruma does. */
+    static final Llama3Scanner LLAMA3_FOLD = new Llama3Scanner(3, true, false);
+    static final Llama3Scanner QWEN2_FOLD = new Llama3Scanner(1, true, false);
 
     private final int maxDigits;
+    private final boolean foldLongS;
     private final boolean cl100k;
 
-    private Llama3Scanner(int maxDigits, boolean cl100k) {
+    private Llama3Scanner(int maxDigits, boolean foldLongS, boolean cl100k) {
         this.maxDigits = maxDigits;
+        this.foldLongS = foldLongS;
         this.cl100k = cl100k;
     }
 
@@ -29,7 +34,7 @@ final class Llama3Scanner implements PreTokenizer {
         if (c >= 'A' && c <= 'Z') {
             return c + 32;
         }
-        if (cl100k && c == '\u017F') {
+        if (foldLongS && c == '\u017F') {
             return 's';
         }
         return c;

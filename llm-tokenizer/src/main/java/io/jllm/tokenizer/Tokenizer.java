@@ -167,8 +167,14 @@ public final class Tokenizer {
 
         void raw(int s, int e, boolean prevSpecial) {
             String t = text;
-            if (v.normalizer != null) {
-                t = v.normalizer.apply(text.substring(s, e));
+            if (v.normalizer != null || v.prefixSpace) {
+                t = text.substring(s, e);
+                if (v.normalizer != null) {
+                    t = v.normalizer.apply(t);
+                }
+                if (v.prefixSpace && !t.startsWith(" ")) {
+                    t = " " + t;
+                }
                 s = 0;
                 e = t.length();
             }
@@ -354,7 +360,8 @@ public final class Tokenizer {
 
     /** Whether {@link #encode(String)} prepends BOS. */
     public boolean addBos() {
-        return v.addBos && v.bos >= 0;
+        return (v.addBos && v.bos >= 0)
+                || (v.prefixIds != null && v.prefixIds.length > 0 && v.prefixIds[0] == v.bos && v.bos >= 0);
     }
 
     /** The token's text as stored in the vocabulary. */

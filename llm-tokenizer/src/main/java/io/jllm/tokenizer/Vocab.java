@@ -42,6 +42,9 @@ final class Vocab {
     /** Optional text normalizer applied to raw fragments (tokenizer.json). */
     java.util.function.@Nullable UnaryOperator<String> normalizer;
 
+    /** Hugging Face ByteLevel add_prefix_space: a raw fragment not starting with ' ' gets one. */
+    boolean prefixSpace;
+
     SpecialMode specialMode = SpecialMode.LLAMA;
     /** Candidate special tokens, in matching order. */
     int[] specialIds = new int[0];

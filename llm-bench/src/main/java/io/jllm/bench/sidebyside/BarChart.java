@@ -63,7 +63,7 @@ final class BarChart {
             int y = plotTop + plotH - (int) Math.round(plotH * k / 4.0);
             sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>"
                     + "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#555\">%s</text>%n", x0, y, x0 + w, y,
-                    x0 - 4, y + 4, fmt(v)));
+                    x0 - 4, y + 4, tick(v)));
         }
         int groupW = w / Math.max(1, groups.size());
         int barW = Math.max(6, (groupW - 16) / Math.max(1, series.size()));
@@ -108,6 +108,11 @@ final class BarChart {
             }
         }
         return 10 * p;
+    }
+
+    private static String tick(double v) {
+        return v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v)
+                : java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     private static String fmt(double v) {

@@ -18,7 +18,10 @@ import java.util.concurrent.CompletableFuture;
  * jllm/llama.cpp ratios, machine, method, date) and an SVG chart into docs/performance.md.
  * JDK-only: {@code scripts/bench-side-by-side.sh} launches it straight from source.
  *
- * <pre>usage: SideBySide [-t 2] [-r 3] [-p 512] [-n 128] [--doc docs/performance.md] [--json out/x.json] MODEL...</pre>
+ * <pre>usage: SideBySide [-t 2] [-r 3] [-p 512] [-n 128] [--timeout 1200] [--doc docs/performance.md] [--json out/x.json] MODEL...</pre>
+ *
+ * <p>{@code --timeout} bounds each engine's run on each model (seconds); a run that takes longer
+ * is stopped and reported as n/a.
  */
 public final class SideBySide {
     /** The result of one engine on one model (null JSON and a reason when it failed). */
@@ -54,6 +57,7 @@ public final class SideBySide {
         int reps = 3;
         int p = 512;
         int n = 128;
+        long timeoutS = 1200;
         Path root = Path.of(System.getProperty("jllm.home", ".")).toAbsolutePath().normalize();
         Path doc = root.resolve("docs/performance.md");
         Path json = root.resolve("out/side-by-side.json");
@@ -65,6 +69,7 @@ public final class SideBySide {
                 case "-r", "--reps" -> reps = Integer.parseInt(argv[++i]);
                 case "-p" -> p = Integer.parseInt(argv[++i]);
                 case "-n" -> n = Integer.parseInt(argv[++i]);
+                case "--timeout" -> timeoutS = Long.parseLong(argv[++i]);
                 case "--doc" -> doc = Path.of(argv[++i]);
                 case "--json" -> json = Path.of(argv[++i]);
                 default -> {
@@ -77,7 +82,8 @@ public final class SideBySide {
             }
         }
         if (models.isEmpty()) {
-            System.err.println("usage: SideBySide [-t 2] [-r 3] [-p 512] [-n 128] [--doc FILE] [--json FILE] MODEL...");
+            System.err.println("usage: SideBySide [-t 2] [-r 3] [-p 512] [-n 128] [--timeout S] [--doc FILE] [--json FILE]"
+                    + " MODEL...");
             System.exit(1);
         }
         Machine machine = Machine.describe(root);
@@ -93,11 +99,11 @@ public final class SideBySide {
             List<String> jllmCmd = new ArrayList<>(List.of(root.resolve("llm").toString(), "bench", "-m",
                     m.toString(), "--json"));
             jllmCmd.addAll(List.of(common));
-            Run j = run(jllmCmd, root, "jllm");
+            Run j = run(jllmCmd, root, "jllm", timeoutS);
             List<String> nodeCmd = new ArrayList<>(List.of("node", root.resolve("llm-bench/node/bench.mjs").toString(),
                     "-m", m.toAbsolutePath().toString()));
             nodeCmd.addAll(List.of(common));
-            Run l = run(nodeCmd, root.resolve("llm-bench/node"), "llama.cpp");
+            Run l = run(nodeCmd, root.resolve("llm-bench/node"), "llama.cpp", timeoutS);
             rows.add(new Row(m, Files.size(m), j, l));
         }
         Report report = new Report(machine, threads, reps, p, n, rows);
@@ -116,10 +122,22 @@ public final class SideBySide {
     }
 
     /** Runs one benchmark process: stdout is its JSON line, stderr is echoed (its last line kept as the failure reason). */
-    static Run run(List<String> cmd, Path dir, String label) throws IOException, InterruptedException {
+    static Run run(List<String> cmd, Path dir, String label, long timeoutS) throws IOException, InterruptedException {
         System.err.println("side-by-side: [" + label + "] " + String.join(" ", cmd));
         Process proc = new ProcessBuilder(cmd).directory(dir.toFile()).start();
         proc.getOutputStream().close();
+        boolean[] timedOut = {false};
+        Thread watchdog = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                if (!proc.waitFor(timeoutS, java.util.concurrent.TimeUnit.SECONDS)) {
+                    timedOut[0] = true;
+                    proc.descendants().forEach(ProcessHandle::destroy);
+                    proc.destroy();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -137,7 +155,11 @@ public final class SideBySide {
             }
         }
         int rc = proc.waitFor();
+        watchdog.interrupt();
         String stdout = out.join().trim();
+        if (timedOut[0]) {
+            return new Run(null, "stopped after the " + timeoutS + " s time limit (--timeout)");
+        }
         if (rc != 0 || stdout.isEmpty()) {
             return new Run(null, last.isEmpty() ? "exit status " + rc : last);
         }

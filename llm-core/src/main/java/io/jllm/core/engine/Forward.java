@@ -38,6 +38,8 @@ public final class Forward {
     private final KvCache kv;
     private final @Nullable Rope rope;
     private final Attention attention;
+    private final @Nullable MlaAttention mla;
+    private final @Nullable MoeFeedForward moe;
 
     private final int e;
     private final int qkvDim;
@@ -66,7 +68,9 @@ public final class Forward {
         this.outRows = outRows;
         this.e = cfg.embedding();
         this.qkvDim = cfg.qDim() + cfg.kDim() + cfg.vDim();
-        this.kv = new KvCache(arena, kvType, cfg.layers(), context, cfg.kDim(), cfg.vDim());
+        this.kv = cfg.mla() != null // latent attention caches only [c ; k_pe] per token and layer
+                ? new KvCache(arena, kvType, cfg.layers(), context, cfg.mla().cacheWidth(), 0)
+                : new KvCache(arena, kvType, cfg.layers(), context, cfg.kDim(), cfg.vDim());
         this.rope = cfg.architecture().rope() == RopeKind.NONE ? null : new Rope(cfg.architecture().rope(),
                 cfg.ropeDims(), cfg.ropeFreqBase(), cfg.ropeFreqScale(),
                 cfg.ropeScaling() == RopeScaling.YARN ? 1.0f : 0.0f, cfg.ropeAttnFactor(), cfg.ropeOrigContext(),
@@ -93,6 +97,9 @@ public final class Forward {
             }
         }
         this.scratch = arena.allocate(Math.max(64, scratchBytes), 64);
+        this.mla = cfg.mla() == null ? null
+                : new MlaAttention(cfg, w.layers(), kv, arena, ubatch, attnOut, par.threads());
+        this.moe = cfg.moe() == null ? null : new MoeFeedForward(cfg, w.layers(), arena, ubatch);
     }
 
     private static MemorySegment alloc(Arena arena, long floats) {
@@ -106,7 +113,8 @@ public final class Forward {
                 + (long) ubatch * (cfg.qDim() + cfg.kDim() + cfg.vDim()) + (long) ubatch * cfg.heads() * cfg.headDimV()
                 + 2L * ubatch * cfg.feedForward() + (long) outRows * cfg.vocabSize()
                 + (long) threads * (context + cfg.headDimK());
-        return 4 * f + 4L * ubatch * Math.max(cfg.embedding(), cfg.feedForward()) + 4096;
+        return 4 * f + 4L * ubatch * Math.max(cfg.embedding(), cfg.feedForward()) + 4096
+                + MoeFeedForward.workspaceBytes(cfg, ubatch) + MlaAttention.workspaceBytes(cfg, ubatch, threads, context);
     }
 
     public KvCache kvCache() {
@@ -182,6 +190,16 @@ public final class Forward {
 
     private void attentionBlock(int l, LayerWeights lw, int n, int pos0) {
         norm(lw.attnNorm(), n, x, xb);
+        if (lw.mla() != null && mla != null) { // latent attention, then the shared output projection
+            mla.run(l, lw.mla(), xb, n, pos0, par);
+            int od = cfg.heads() * cfg.headDimV();
+            lw.wo().apply(attnOut, od, n, xb, e, scratch, par);
+            bias(lw.bo(), xb, e, n, e);
+            for (int t = 0; t < n; t++) {
+                F32.addInPlace(x, (long) t * e, xb, (long) t * e, e);
+            }
+            return;
+        }
         if (lw.wqkv() != null) {
             lw.wqkv().apply(xb, e, n, qkv, qkvDim, scratch, par);
             bias(lw.bqkv(), qkv, qkvDim, n, qkvDim);
@@ -213,6 +231,13 @@ public final class Forward {
 
     private void feedForwardBlock(LayerWeights lw, int n) {
         norm(lw.ffnNorm(), n, x, xb);
+        if (lw.moe() != null && moe != null) { // routed (and shared) experts replace the dense FFN
+            moe.run(lw.moe(), xb, n, par);
+            for (int t = 0; t < n; t++) {
+                F32.addInPlace(x, (long) t * e, xb, (long) t * e, e);
+            }
+            return;
+        }
         int ff = cfg.feedForward();
         if (cfg.architecture().ffn() == FfnKind.SWIGLU) {
             lw.ffnGate().apply(xb, e, n, ffA, ff, scratch, par);
@@ -229,6 +254,32 @@ public final class Forward {
         bias(lw.ffnDownBias(), xb, e, n, e);
         for (int t = 0; t < n; t++) {
             F32.addInPlace(x, (long) t * e, xb, (long) t * e, e);
+        }
+    }
+
+    /**
+     * Context shift: drops cache cells {@code [keep, keep+discard)} of the first {@code used}
+     * and moves the later ones down by {@code discard}, re-rotating their keys by RoPE for the
+     * position change (as llama.cpp's K-shift does: keys are decoded to f32, rotated, stored back).
+     */
+    public void shift(int keep, int discard, int used) {
+        int moved = used - keep - discard;
+        if (keep < 0 || discard <= 0 || moved < 0) {
+            throw new IllegalArgumentException("bad shift: keep " + keep + ", discard " + discard + " of " + used);
+        }
+        if (rope != null) {
+            rope.cache(-discard, ropeCache, 0);
+        }
+        for (int l = 0; l < cfg.layers(); l++) {
+            for (int c = 0; c < moved; c++) {
+                int from = keep + discard + c;
+                kv.loadK(l, from, qkv, 0);
+                if (rope != null) {
+                    rope.apply(qkv, 0, cfg.kvHeads(), cfg.headDimK(), ropeCache, 0);
+                }
+                kv.storeK(l, keep + c, qkv, 0);
+            }
+            kv.moveV(l, keep + discard, keep, moved);
         }
     }
 

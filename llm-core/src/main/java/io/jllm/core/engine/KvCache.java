@@ -73,6 +73,26 @@ public final class KvCache {
         }
     }
 
+    /** Copies the K row of {@code cell} to f32 at float index {@code di} of {@code dst}. */
+    public void loadK(int layer, int cell, MemorySegment dst, long di) {
+        long base = (long) cell * kDim;
+        for (int i = 0; i < kDim; i++) {
+            F32.set(dst, di + i, type == KvCacheType.F16 ? Fp16.fromHalf(k[layer].getAtIndex(F32.LE16, base + i))
+                    : F32.get(k[layer], base + i));
+        }
+    }
+
+    /** Stores an f32 K row into {@code cell} (rounded to the cache type). */
+    public void storeK(int layer, int cell, MemorySegment src, long si) {
+        store(k[layer], (long) cell * kDim, src, si, kDim);
+    }
+
+    /** Moves the V rows of cells {@code [from, from+n)} to {@code [to, to+n)} (to &lt; from). */
+    public void moveV(int layer, int from, int to, int n) {
+        long row = (long) vDim * type.bytes();
+        MemorySegment.copy(v[layer], from * row, v[layer], to * row, n * row);
+    }
+
     /**
      * {@code Σ_d q[d]·K[cell][off+d]} over n dims; q is already rounded as the cache type needs.
      * Accumulated in double (every product of two halves is exact in float).
@@ -97,6 +117,24 @@ public final class KvCache {
     public void axpyV(int layer, int cell, int off, float p, MemorySegment out, long oi, int n) {
         MemorySegment s = v[layer];
         long base = (long) cell * vDim + off;
+        if (type == KvCacheType.F16) {
+            for (int d = 0; d < n; d++) {
+                F32.set(out, oi + d, F32.get(out, oi + d) + p * Fp16.fromHalf(s.getAtIndex(F32.LE16, base + d)));
+            }
+        } else {
+            for (int d = 0; d < n; d++) {
+                F32.set(out, oi + d, F32.get(out, oi + d) + p * F32.get(s, base + d));
+            }
+        }
+    }
+
+    /**
+     * {@code out[d] += p · K[cell][off+d]} over n dims: latent attention (MLA) keeps no V rows and
+     * reads its values from the first kv_lora_rank entries of each K row.
+     */
+    public void axpyK(int layer, int cell, int off, float p, MemorySegment out, long oi, int n) {
+        MemorySegment s = k[layer];
+        long base = (long) cell * kDim + off;
         if (type == KvCacheType.F16) {
             for (int d = 0; d < n; d++) {
                 F32.set(out, oi + d, F32.get(out, oi + d) + p * Fp16.fromHalf(s.getAtIndex(F32.LE16, base + d)));

@@ -86,10 +86,13 @@ public final class WeightLoader {
         float[] bk = null;
         float[] bv = null;
         float[] bqkv = null;
+        MlaWeights mla = null;
         if (arch.fusedQkv()) {
             int n = cfg.qDim() + cfg.kDim() + cfg.vDim();
             wqkv = matrix(p + "attn_qkv.weight", e, n, true);
             bqkv = bias(p, "attn_qkv", n);
+        } else if (cfg.mla() != null) {
+            mla = MlaWeights.load(binder(), cfg, i);
         } else {
             wq = matrix(p + "attn_q.weight", e, cfg.qDim(), true);
             wk = matrix(p + "attn_k.weight", e, cfg.kDim(), true);
@@ -102,11 +105,18 @@ public final class WeightLoader {
         float[] bo = bias(p, "attn_output", e);
         NormWeights ffnNorm = norm(p + "ffn_norm");
         int ff = cfg.feedForward();
-        Matrix gate = arch.ffn() == FfnKind.SWIGLU ? matrix(p + "ffn_gate.weight", e, ff, true) : null;
-        Matrix up = matrix(p + "ffn_up.weight", e, ff, true);
-        Matrix down = matrix(p + "ffn_down.weight", ff, e, true);
+        MoeWeights moe = MoeWeights.isMoeLayer(cfg, i) ? MoeWeights.load(binder(), cfg, i) : null;
+        boolean dense = moe == null;
+        Matrix gate = dense && arch.ffn() == FfnKind.SWIGLU ? matrix(p + "ffn_gate.weight", e, ff, true) : null;
+        Matrix up = dense ? matrix(p + "ffn_up.weight", e, ff, true) : null;
+        Matrix down = dense ? matrix(p + "ffn_down.weight", ff, e, true) : null;
         return new LayerWeights(attnNorm, wq, wk, wv, wqkv, bq, bk, bv, bqkv, wo, bo, ffnNorm, gate, up, down,
-                gate == null ? null : bias(p, "ffn_gate", ff), bias(p, "ffn_up", ff), bias(p, "ffn_down", e));
+                gate == null ? null : bias(p, "ffn_gate", ff), bias(p, "ffn_up", ff), bias(p, "ffn_down", e), moe, mla);
+    }
+
+    /** Shape/type-checked access for the MoE and MLA blocks' tensors. */
+    private TensorBinder binder() {
+        return new TensorBinder(file, cfg.architecture().name(), data);
     }
 
     private GgufTensor require(String name) {

@@ -18,6 +18,8 @@ final class FastMatMul {
     static final int KC = 1024;
     static final int BT = 64;
     static final int ROW_UNIT = 16;
+    /** Batches below this use {@link IntMatVec} rows where the type has them. */
+    static final int INT_PATH_MAX_BATCH = 3;
 
     private FastMatMul() {}
 
@@ -81,6 +83,7 @@ final class FastMatMul {
         long actStride;
         long sumsBase;
         boolean hasMin;
+        boolean intPath;
 
         void set(WeightKernel k, MemorySegment w, int rows, int cols, MemorySegment x, int xStride, int batch,
                  MemorySegment y, int yStride, MemorySegment scratch) {
@@ -94,7 +97,11 @@ final class FastMatMul {
             this.y = y;
             this.yStride = yStride;
             this.hasMin = hasMin(k.type());
-            if (k.type() == GgmlType.F32) {
+            this.intPath = batch <= INT_PATH_MAX_BATCH && IntMatVec.supports(k.type());
+            if (intPath) {
+                act = scratch;
+                actStride = IntMatVec.actBytes(k.type(), cols);
+            } else if (k.type() == GgmlType.F32) {
                 act = x;
                 actStride = 4L * xStride;
             } else {
@@ -115,14 +122,31 @@ final class FastMatMul {
                 for (int b = from; b < to; b++) {
                     convert(b);
                 }
+            } else if (intPath) {
+                intRows(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
             } else {
                 multiply(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
+            }
+        }
+
+        private void intRows(int r0, int r1) {
+            GgmlType t = k.type();
+            long rowBytes = t.bytes(cols);
+            for (int r = r0; r < r1; r++) {
+                for (int b = 0; b < batch; b++) {
+                    float v = IntMatVec.row(t, w, r * rowBytes, cols, act, b * actStride);
+                    Mem.setF32(y, 4L * ((long) b * yStride + r), v);
+                }
             }
         }
 
         private void convert(int b) {
             long xo = 4L * b * xStride;
             long ao = b * actStride;
+            if (intPath) {
+                IntMatVec.convert(k.activationType(), x, xo, cols, act, ao);
+                return;
+            }
             switch (k.activationType()) {
                 case F16 -> ActivationQuant.toF16Floats(x, xo, cols, act, ao);
                 case BF16 -> ActivationQuant.toBf16Floats(x, xo, cols, act, ao);

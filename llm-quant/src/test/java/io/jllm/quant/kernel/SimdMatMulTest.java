@@ -84,6 +84,11 @@ class SimdMatMulTest {
             check(GgmlType.Q4_0, 3, 32, 2, rnd, pool);
             check(GgmlType.Q6_K, 17, 256, 9, rnd, pool);
             check(GgmlType.Q8_0, 64, 2048 + 32, 4, rnd, pool);
+            // the integer small-batch rows (batch <= 3)
+            check(GgmlType.Q4_0, 33, 512 + 32, 2, rnd, pool);
+            check(GgmlType.Q8_0, 19, 256 + 32, 3, rnd, pool);
+            check(GgmlType.Q4_K, 21, 768, 2, rnd, pool);
+            check(GgmlType.Q6_K, 18, 512, 3, rnd, pool);
         }
     }
 
