@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Integer matrix × vector rows for small batches (token generation) of the most used types:
- * Q4_0, Q8_0 (against Q8_0 activations) and Q4_K, Q6_K (against Q8_K). Activations are kept as
+ * Q4_0, Q8_0, IQ4_NL (against Q8_0 activations) and Q4_K, Q5_K, Q6_K, IQ4_XS (against Q8_K;
+ * the IQ4 codebook lookups need 16-lane vectors). Activations are kept as
  * their int8 quants widened to int16, with the block scales and sums beside them; each group
  * of 16 weights is widened to int16 and multiplied exactly (no overflow: |w·a| sums stay below
  * 2^15), then converted to float once and scaled by the group's combined scale
@@ -28,6 +29,7 @@ final class IntMatVec {
     private static final VectorSpecies<Byte> BI = usableShape() ? VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L)) : null;
     private static final int PARTS = 16 / L;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ByteVector KV = L == 16 ? ByteVector.fromArray(BI, BlockKernel.KVALUES, 0) : null;
 
     private IntMatVec() {}
 
@@ -37,7 +39,8 @@ final class IntMatVec {
 
     static boolean supports(GgmlType t) {
         return usableShape() && switch (t) {
-            case Q4_0, Q8_0, Q4_K, Q6_K -> true;
+            case Q4_0, Q8_0, Q4_K, Q5_K, Q6_K -> true;
+            case IQ4_NL, IQ4_XS -> L == 16;
             default -> false;
         };
     }
@@ -111,7 +114,10 @@ final class IntMatVec {
         return switch (t) {
             case Q4_0 -> q4_0(w, wo, cols, a, ao);
             case Q8_0 -> q8_0(w, wo, cols, a, ao);
-            case Q4_K -> q4_K(w, wo, cols, a, ao);
+            case Q4_K -> q45_K(w, wo, cols, a, ao, false);
+            case Q5_K -> q45_K(w, wo, cols, a, ao, true);
+            case IQ4_NL -> iq4_nl(w, wo, cols, a, ao);
+            case IQ4_XS -> iq4_xs(w, wo, cols, a, ao);
             case Q6_K -> q6_K(w, wo, cols, a, ao);
             default -> throw new IllegalStateException(t.toString());
         };
@@ -167,13 +173,15 @@ final class IntMatVec {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    private static float q4_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
+    private static float q45_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao, boolean five) {
+        int bb = five ? 176 : 144;
+        int qsOff = five ? 48 : 16;
         long dBase = ao + dOff(cols);
         long sBase = ao + sOff(cols);
         FloatVector acc = FloatVector.zero(FS);
         float mins = 0f;
         for (int b = 0, nb = cols / 256; b < nb; b++) {
-            long o = wo + 144L * b;
+            long o = wo + (long) bb * b;
             float dy = Mem.f32(a, dBase + 4L * b);
             float d = Mem.f16(w, o) * dy;
             // the 8 six-bit scales and mins (get_scale_min_k4), four per int
@@ -198,16 +206,60 @@ final class IntMatVec {
                 FloatVector v1 = FloatVector.broadcast(FS, d * ((w1 >>> sh) & 0xFF));
                 FloatVector v2 = FloatVector.broadcast(FS, d * ((w1 >>> (sh + 8)) & 0xFF));
                 for (int l = 0; l < 32; l += L) {
-                    ShortVector q = bytes(w, o + 16 + 32 * c + l);
-                    ShortVector lo = q.and((short) 0xF).mul(acts(a, aq + 2L * (64 * c + l)));
-                    ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF)
-                            .mul(acts(a, aq + 2L * (64 * c + 32 + l)));
+                    ShortVector q = bytes(w, o + qsOff + 32 * c + l);
+                    ShortVector lo = q.and((short) 0xF);
+                    ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF);
+                    if (five) {
+                        ShortVector qh = bytes(w, o + 16 + l);
+                        lo = lo.or(qh.lanewise(VectorOperators.ASHR, 2 * c).and((short) 1).lanewise(VectorOperators.LSHL, 4));
+                        hi = hi.or(qh.lanewise(VectorOperators.ASHR, 2 * c + 1).and((short) 1).lanewise(VectorOperators.LSHL, 4));
+                    }
+                    lo = lo.mul(acts(a, aq + 2L * (64 * c + l)));
+                    hi = hi.mul(acts(a, aq + 2L * (64 * c + 32 + l)));
                     acc = toFloat(lo).fma(v1, acc);
                     acc = toFloat(hi).fma(v2, acc);
                 }
             }
         }
         return acc.reduceLanes(VectorOperators.ADD) - mins;
+    }
+
+    /** 16 IQ4 nibbles (low or high) of the bytes at {@code qs}, mapped through the codebook, as int16. */
+    private static ShortVector iq4(MemorySegment w, long qs, boolean high) {
+        ByteVector v = ByteVector.fromMemorySegment(BI, w, qs, LE);
+        v = high ? v.lanewise(VectorOperators.LSHR, 4) : v.and((byte) 0xF);
+        return (ShortVector) v.selectFrom(KV).convertShape(VectorOperators.B2S, SI, 0);
+    }
+
+    private static float iq4_nl(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
+        long dBase = ao + dOff(cols);
+        FloatVector acc = FloatVector.zero(FS);
+        for (int b = 0, nb = cols / 32; b < nb; b++) {
+            long o = wo + 18L * b;
+            FloatVector scv = FloatVector.broadcast(FS, Mem.f16(w, o) * Mem.f32(a, dBase + 4L * b));
+            long aq = ao + 64L * b;
+            ShortVector prod = iq4(w, o + 2, false).mul(acts(a, aq)).add(iq4(w, o + 2, true).mul(acts(a, aq + 32)));
+            acc = toFloat(prod).fma(scv, acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float iq4_xs(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
+        long dBase = ao + dOff(cols);
+        FloatVector acc = FloatVector.zero(FS);
+        for (int b = 0, nb = cols / 256; b < nb; b++) {
+            long o = wo + 136L * b;
+            float d = Mem.f16(w, o) * Mem.f32(a, dBase + 4L * b);
+            long aq = ao + 512L * b;
+            for (int ib = 0; ib < 8; ib++) {
+                FloatVector scv = FloatVector.broadcast(FS, d * (KQuant456Kernels.IQ4_XS.ls(w, o, ib) - 32));
+                long qs = o + 8 + 16 * ib;
+                long ae = aq + 64L * ib;
+                ShortVector prod = iq4(w, qs, false).mul(acts(a, ae)).add(iq4(w, qs, true).mul(acts(a, ae + 32)));
+                acc = toFloat(prod).fma(scv, acc);
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     private static float q6_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
