@@ -282,9 +282,6 @@ public final class Forward {
      * position change (as llama.cpp's K-shift does: keys are decoded to f32, rotated, stored back).
      */
     public void shift(int keep, int discard, int used) {
-        if (mla != null) {
-            throw new UnsupportedOperationException("context shift is not supported for latent attention (MLA) caches");
-        }
         int moved = used - keep - discard;
         if (keep < 0 || discard <= 0 || moved < 0) {
             throw new IllegalArgumentException("bad shift: keep " + keep + ", discard " + discard + " of " + used);
@@ -292,11 +289,16 @@ public final class Forward {
         if (rope != null) {
             rope.cache(-discard, ropeCache, 0);
         }
+        if (mla != null) {
+            mla.prepareShift(-discard);
+        }
         for (int l = 0; l < cfg.layers(); l++) {
             for (int c = 0; c < moved; c++) {
                 int from = keep + discard + c;
                 kv.loadK(l, from, qkv, 0);
-                if (rope != null) {
+                if (mla != null) { // a latent row [c ; k_pe]: only the shared rope key turns
+                    mla.shiftKey(qkv, 0);
+                } else if (rope != null) {
                     rope.apply(qkv, 0, cfg.kvHeads(), cfg.headDimK(), ropeCache, 0);
                 }
                 kv.storeK(l, keep + c, qkv, 0);
