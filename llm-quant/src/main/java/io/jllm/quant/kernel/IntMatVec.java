@@ -142,24 +142,20 @@ final class IntMatVec {
 
     private static float q4_0(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
         long dBase = ao + dOff(cols);
-        long sBase = ao + sOff(cols);
         FloatVector acc = FloatVector.zero(FS);
-        float corr = 0f;
         for (int b = 0, nb = cols / 32; b < nb; b++) {
             long o = wo + 18L * b;
-            float sc = Mem.f16(w, o) * Mem.f32(a, dBase + 4L * b);
-            FloatVector scv = FloatVector.broadcast(FS, sc);
+            FloatVector scv = FloatVector.broadcast(FS, Mem.f16(w, o) * Mem.f32(a, dBase + 4L * b));
             long aq = ao + 64L * b;
             for (int p = 0; p < PARTS; p++) {
                 ShortVector s = bytes(w, o + 2 + p * L);
-                ShortVector lo = s.and((short) 0xF);
-                ShortVector hi = s.lanewise(VectorOperators.ASHR, 4).and((short) 0xF);
+                ShortVector lo = s.and((short) 0xF).sub((short) 8);
+                ShortVector hi = s.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
                 ShortVector prod = lo.mul(acts(a, aq + 2L * p * L)).add(hi.mul(acts(a, aq + 32 + 2L * p * L)));
                 acc = toFloat(prod).fma(scv, acc);
             }
-            corr += sc * Mem.i32(a, sBase + 4L * b);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - 8f * corr;
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     /** 16 if bit (p·L + lane) of the 16-bit {@code bits} is set, else 0. */
