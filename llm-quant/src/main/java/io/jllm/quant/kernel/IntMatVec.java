@@ -223,20 +223,22 @@ final class IntMatVec {
             for (int n = 0; n < 2; n++) {
                 for (int l = 0; l < 32; l += L) {
                     ShortVector q = bytes(w, o + 16 + 32 * n + l);
-                    for (int sh = 0; sh < 4; sh++) {
-                        int e = 128 * n + 32 * sh + l;
-                        float sc = dall * (Mem.u8(w, o + e / 16) & 0xF);
-                        ShortVector v = q.lanewise(VectorOperators.ASHR, 2 * sh).and((short) 3).mul(acts(a, aq + 2L * e));
-                        if ((sh & 1) == 0) {
-                            acc0 = toFloat(v).fma(FloatVector.broadcast(FS, sc), acc0);
-                        } else {
-                            acc1 = toFloat(v).fma(FloatVector.broadcast(FS, sc), acc1);
-                        }
+                    for (int sh = 0; sh < 4; sh += 2) {
+                        acc0 = q2Group(w, o, a, aq, q, dall, 128 * n + 32 * sh + l, sh, acc0);
+                        acc1 = q2Group(w, o, a, aq, q, dall, 128 * n + 32 * (sh + 1) + l, sh + 1, acc1);
                     }
                 }
             }
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - mins;
+    }
+
+    /** One Q2_K group of 16: 2-bit quants at shift 2·sh of q, elements e.., scale nibble of sub-block e/16. */
+    private static FloatVector q2Group(MemorySegment w, long o, MemorySegment a, long aq, ShortVector q, float dall,
+                                       int e, int sh, FloatVector acc) {
+        float sc = dall * (Mem.u8(w, o + e / 16) & 0xF);
+        ShortVector v = q.lanewise(VectorOperators.ASHR, 2 * sh).and((short) 3).mul(acts(a, aq + 2L * e));
+        return toFloat(v).fma(FloatVector.broadcast(FS, sc), acc);
     }
 
     private static float q3_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
