@@ -41,9 +41,10 @@ public final class GgufFile implements AutoCloseable {
     private final GgufMetadata metadata;
     private final Map<String, GgufTensor> tensors;
     private final List<Path> parts;
+    private final Map<String, Integer> partOf;
 
     private GgufFile(Path path, Arena arena, GgufParser.Parsed first, GgufMetadata metadata,
-                     Map<String, GgufTensor> tensors, List<Path> parts) {
+                     Map<String, GgufTensor> tensors, List<Path> parts, Map<String, Integer> partOf) {
         this.path = path;
         this.arena = arena;
         this.version = first.version();
@@ -52,6 +53,7 @@ public final class GgufFile implements AutoCloseable {
         this.metadata = metadata;
         this.tensors = Collections.unmodifiableMap(tensors);
         this.parts = List.copyOf(parts);
+        this.partOf = Map.copyOf(partOf);
     }
 
     /** Maps and validates {@code path} (and, for a split model, its other parts). */
@@ -74,15 +76,16 @@ public final class GgufFile implements AutoCloseable {
             GgufParser.Parsed first = GgufParser.parse(segment(path, arena, mmap), path);
             List<Path> parts = new ArrayList<>(List.of(path));
             Map<String, GgufTensor> all = new LinkedHashMap<>();
+            Map<String, Integer> partOf = new java.util.HashMap<>();
             for (GgufTensor t : first.tensors()) {
                 all.put(t.name(), t);
             }
             int count = splitValue(path, first, "split.count", 1);
             if (count > 1) {
-                openSplitParts(path, arena, mmap, first, count, parts, all);
+                openSplitParts(path, arena, mmap, first, count, parts, all, partOf);
             }
             GgufMetadata md = new GgufMetadata(first.metadata(), path.getFileName().toString());
-            return new GgufFile(path, arena, first, md, all, parts);
+            return new GgufFile(path, arena, first, md, all, parts, partOf);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -90,7 +93,8 @@ public final class GgufFile implements AutoCloseable {
     }
 
     private static void openSplitParts(Path path, Arena arena, boolean mmap, GgufParser.Parsed first, int count,
-                                       List<Path> parts, Map<String, GgufTensor> all) throws IOException {
+                                       List<Path> parts, Map<String, GgufTensor> all, Map<String, Integer> partOf)
+            throws IOException {
         int no = splitValue(path, first, "split.no", 0);
         if (no != 0) {
             throw new GgufFormatException(path, first.valueOffsets().get("split.no"), "metadata 'split.no'",
@@ -120,6 +124,7 @@ public final class GgufFile implements AutoCloseable {
                     throw new GgufFormatException(p, 0, "tensor '" + t.name() + "'",
                             "tensor appears in two split parts");
                 }
+                partOf.put(t.name(), i);
             }
             parts.add(p);
         }
@@ -197,6 +202,17 @@ public final class GgufFile implements AutoCloseable {
     /** The files this model was read from (one, or every part of a split model). */
     public List<Path> parts() {
         return parts;
+    }
+
+    /**
+     * Index in {@link #parts()} of the file holding {@code tensor} (0 unless split); its
+     * {@link GgufTensor#offset()} is relative to that part's data section.
+     */
+    public int partOf(GgufTensor tensor) {
+        if (tensors.get(tensor.name()) != tensor) {
+            throw new IllegalArgumentException("tensor '" + tensor.name() + "' is not from " + path.getFileName());
+        }
+        return partOf.getOrDefault(tensor.name(), 0);
     }
 
     public int version() {

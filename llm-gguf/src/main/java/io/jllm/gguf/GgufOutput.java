@@ -68,8 +68,14 @@ final class GgufOutput {
     }
 
     void zeros(long n) throws IOException {
-        for (long i = 0; i < n; i++) {
-            room(1).put((byte) 0);
+        while (n > 0) {
+            if (!buf.hasRemaining()) {
+                flush();
+            }
+            int k = (int) Math.min(n, buf.remaining());
+            java.util.Arrays.fill(buf.array(), buf.position(), buf.position() + k, (byte) 0);
+            buf.position(buf.position() + k);
+            n -= k;
         }
     }
 

@@ -44,7 +44,7 @@ final class GgufParser {
     record Parsed(int version, int alignment, Map<String, GgufValue> metadata, Map<String, Long> valueOffsets,
                   List<GgufTensor> tensors, long dataStart) {}
 
-    /** Heap the metadata of one file may take (estimated), so a hostile file cannot exhaust the heap. */
+    /** Heap that one file's metadata and tensor records may take (estimated), so a hostile file cannot exhaust the heap. */
     static final class Budget {
         private final long limit;
         private long used;
@@ -107,7 +107,7 @@ final class GgufParser {
         Map<String, Long> valueAt = new HashMap<>();
         for (long i = 0; i < nKv; i++) {
             long at = c.pos();
-            String key = c.string("metadata[" + i + "].key", 1 << 16, budget);
+            String key = c.string("metadata.key", i, 1 << 16, budget);
             if (kv.containsKey(key)) {
                 throw c.error(at, "metadata key '" + key + "'", "duplicate key");
             }
@@ -123,7 +123,7 @@ final class GgufParser {
         }
 
         int alignment = alignment(c, kv, valueAt);
-        List<GgufTensor> tensors = readTensors(c, seg, nTensors, alignment);
+        List<GgufTensor> tensors = readTensors(c, seg, nTensors, alignment, budget);
         long dataStart = nTensors == 0 ? Math.min(c.size(), alignUp(c.pos(), alignment))
                 : alignUp(c.pos(), alignment);
         return new Parsed(version, alignment, kv, valueAt, tensors, dataStart);
@@ -149,14 +149,15 @@ final class GgufParser {
 
     private record Info(String name, GgmlType type, long[] shape, long offset, long bytes, long offsetAt) {}
 
-    private static List<GgufTensor> readTensors(GgufCursor c, MemorySegment seg, long nTensors, int alignment)
-            throws GgufFormatException {
+    private static List<GgufTensor> readTensors(GgufCursor c, MemorySegment seg, long nTensors, int alignment,
+                                                Budget budget) throws GgufFormatException {
         List<Info> infos = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (long i = 0; i < nTensors; i++) {
             long at = c.pos();
-            String name = c.string("tensor[" + i + "].name", MAX_NAME - 1, null);
+            String name = c.string("tensor.name", i, MAX_NAME - 1, null);
             String f = "tensor '" + name + "'";
+            budget.charge(c, at, f, 512); // record, view, name, shape and index entries
             if (!names.add(name)) {
                 throw c.error(at, f + " name", "duplicate tensor name");
             }
@@ -216,8 +217,8 @@ final class GgufParser {
         String prev = null;
         for (Info t : byOffset) {
             if (t.offset > dataSize || t.bytes > dataSize - t.offset) {
-                throw c.error(t.offsetAt, "tensor '" + t.name + "' offset", "data [" + t.offset + ", "
-                        + (t.offset + t.bytes) + ") extends past the end of the file's data section ("
+                throw c.error(t.offsetAt, "tensor '" + t.name + "' offset", t.bytes + " bytes of data at offset "
+                        + t.offset + " extend past the end of the file's data section ("
                         + Math.max(0, dataSize) + " bytes from offset " + dataStart + ")");
             }
             if (t.offset < end) {
@@ -253,7 +254,7 @@ final class GgufParser {
             case FLOAT32 -> GgufValue.of(type, c.f32(f));
             case FLOAT64 -> GgufValue.of(type, c.f64(f));
             case BOOL -> GgufValue.of(type, c.i8(f) != 0);
-            case STRING -> GgufValue.of(type, c.string(f, Integer.MAX_VALUE - 16, budget));
+            case STRING -> GgufValue.of(type, c.string(f, -1, Integer.MAX_VALUE - 16, budget));
             case ARRAY -> readArray(c, key, budget);
         };
     }
@@ -300,7 +301,7 @@ final class GgufParser {
             case STRING -> {
                 String[] a = new String[len];
                 for (int i = 0; i < len; i++) {
-                    a[i] = c.string(f + "[" + i + "]", Integer.MAX_VALUE - 16, budget);
+                    a[i] = c.string(f, i, Integer.MAX_VALUE - 16, budget);
                 }
                 yield a;
             }

@@ -60,10 +60,17 @@ public final class GgufWriter {
 
     public GgufWriter() {}
 
-    /** A writer holding all of {@code file}'s metadata and tensors (data read from {@code file} when written). */
+    /**
+     * A writer holding all of {@code file}'s metadata and tensors (data read from {@code file}
+     * when written). A split model is merged: every part's tensors, without the {@code split.*}
+     * keys, so the result is one ordinary file.
+     */
     public static GgufWriter copyOf(GgufFile file) {
         GgufWriter w = new GgufWriter();
         w.putAll(file.metadata());
+        if (file.parts().size() > 1) {
+            w.remove("split.no").remove("split.count").remove("split.tensors.count");
+        }
         for (GgufTensor t : file.tensors()) {
             w.addTensor(t);
         }
@@ -239,10 +246,11 @@ public final class GgufWriter {
      */
     public void write(Path out) throws IOException {
         Path abs = out.toAbsolutePath();
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
+        // created like any new file (permissions from the umask, unlike Files.createTempFile's 0600)
+        Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
         boolean done = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 writeTo(new GgufOutput(ch));
             }
             try {

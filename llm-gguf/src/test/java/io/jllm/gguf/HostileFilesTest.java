@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -93,7 +94,7 @@ class HostileFilesTest {
     @ParameterizedTest
     @ValueSource(longs = {-1, Long.MAX_VALUE, 1L << 31, 1L << 32, 100})
     void stringLengthBeyondTheFile(long len) throws IOException {
-        fails(RawGguf.header(0, 1).u64(len).raw(new byte[20]).bytes(), 24, "metadata[0].key");
+        fails(RawGguf.header(0, 1).u64(len).raw(new byte[20]).bytes(), 24, "metadata.key[0]");
         RawGguf v = RawGguf.header(0, 1).str("k").u32(8);
         int at = v.pos();
         fails(v.u64(len).raw(new byte[20]).bytes(), at, "metadata 'k'");
@@ -119,6 +120,44 @@ class HostileFilesTest {
         assertEquals(arr.length - 8, e.offset(), e.getMessage());
         assertTrue(e.getMessage().contains("heap"), e.getMessage());
         Files.delete(p);
+    }
+
+    @Test
+    void heapBudgetCoversTensorRecordsAndStrings() throws IOException {
+        RawGguf many = RawGguf.header(4000, 0);
+        java.util.Set<Long> recordStarts = new java.util.HashSet<>();
+        for (int i = 0; i < 4000; i++) {
+            recordStarts.add((long) many.pos());
+            many.tensor("t" + i, new long[] {1}, 0, 32L * i);
+        }
+        byte[] tensors = many.pad(32).zeros(32 * 4000).bytes();
+        RawGguf strings = RawGguf.header(0, 1).str("a").u32(9).u32(8).u64(20_000);
+        java.util.Set<Long> stringStarts = new java.util.HashSet<>();
+        for (int i = 0; i < 20_000; i++) {
+            stringStarts.add((long) strings.pos());
+            strings.str("token" + i);
+        }
+        String old = System.getProperty("jllm.gguf.maxMetadataBytes");
+        System.setProperty("jllm.gguf.maxMetadataBytes", String.valueOf(1 << 20));
+        try {
+            for (byte[] b : List.of(tensors, strings.bytes())) {
+                Path p = dir.resolve("budget.gguf");
+                Files.write(p, b);
+                GgufFormatException e = assertThrows(GgufFormatException.class, () -> GgufFile.open(p));
+                assertTrue(e.getMessage().contains("bytes of heap") && e.getMessage().startsWith("budget.gguf: offset"),
+                        e.getMessage());
+                assertTrue((b == tensors ? recordStarts : stringStarts).contains(e.offset()), e.getMessage());
+            }
+        } finally {
+            if (old == null) {
+                System.clearProperty("jllm.gguf.maxMetadataBytes");
+            } else {
+                System.setProperty("jllm.gguf.maxMetadataBytes", old);
+            }
+        }
+        try (GgufFile f = opens(tensors)) { // the default budget is far larger
+            assertEquals(4000, f.tensors().size());
+        }
     }
 
     // --- metadata types and arrays
@@ -215,7 +254,7 @@ class HostileFilesTest {
 
     @Test
     void tensorNameTooLong() throws IOException {
-        fails(oneTensor("x".repeat(64), new long[] {8}, 0, 0, 32), 24, "tensor[0].name");
+        fails(oneTensor("x".repeat(64), new long[] {8}, 0, 0, 32), 24, "tensor.name[0]");
         try (GgufFile f = opens(oneTensor("x".repeat(63), new long[] {8}, 0, 0, 32))) {
             assertEquals(1, f.tensors().size());
         }

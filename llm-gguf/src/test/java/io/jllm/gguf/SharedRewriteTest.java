@@ -31,6 +31,16 @@ class SharedRewriteTest {
         }
     }
 
+    /** Merging the shared split model gives back the file it was split from, byte for byte. */
+    @org.junit.jupiter.api.Test
+    void mergingASplitModelGivesTheOriginal() throws IOException {
+        Path out = dir.resolve("merged.gguf");
+        try (GgufFile split = GgufFile.open(TestData.path("models", "split", "llama-gqa.q8_0-00001-of-00003.gguf"))) {
+            GgufWriter.copyOf(split).write(out);
+        }
+        assertEquals(-1L, Files.mismatch(TestData.model("llama-gqa.q8_0.gguf"), out));
+    }
+
     @ParameterizedTest
     @MethodSource("sharedFiles")
     void rewriteReproducesTheFile(Path src) throws IOException {

@@ -28,4 +28,26 @@ final class IQ4_NLCodec implements TypeCodec {
             }
         }
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /** {@code quantize_iq4_nl} without imatrix: scale search per block, levels from the unrounded scale. */
+    @Override
+    public void fromFloat(float[] src, int srcOff, MemorySegment dst, long dstOff, int blocks) {
+        byte[] L = new byte[QK];
+        for (int i = 0; i < blocks; i++) {
+            int x = srcOff + i * QK;
+            long b = dstOff + (long) i * BYTES;
+            float scale = Iq4Search.blockScale(src, x, L, 0);
+            Le.putF16(dst, b, scale);
+            float id = scale != 0 ? 1 / scale : 0;
+            for (int j = 0; j < QK; j++) {
+                L[j] = (byte) Iq4Search.bestIndex(id * src[x + j]);
+            }
+            Iq4Search.pack(L, 0, dst, b + 2);
+        }
+    }
 }

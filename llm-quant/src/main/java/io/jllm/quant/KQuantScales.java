@@ -20,6 +20,7 @@ final class KQuantScales {
         float[] mins = new float[QK / 32];
         float[] scales = new float[QK / 32];
         int[] sc = new int[12];
+        int[] qh = new int[32];
         for (int i = 0; i < blocks; i++) {
             int x = srcOff + i * QK;
             long b = dstOff + (long) i * blockBytes;
@@ -77,14 +78,14 @@ final class KQuantScales {
                     }
                 }
             } else {
-                packQ5(L, dst, b);
+                packQ5(L, qh, dst, b);
             }
         }
     }
 
     /** Q5_K's split of 5-bit levels into low nibbles (qs) and high bits (qh). */
-    private static void packQ5(byte[] L, MemorySegment dst, long b) {
-        int[] qh = new int[32];
+    private static void packQ5(byte[] L, int[] qh, MemorySegment dst, long b) {
+        java.util.Arrays.fill(qh, 0);
         int m1 = 1;
         int m2 = 2;
         for (int n = 0; n < QK; n += 64) {

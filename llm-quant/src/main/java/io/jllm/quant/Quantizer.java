@@ -7,8 +7,8 @@ import java.util.Objects;
 /**
  * ggml's reference quantizers ({@code quantize_row_*_ref}, what llama-quantize runs without an
  * importance matrix), byte-exact: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1, Q2_K,
- * Q3_K, Q4_K, Q5_K, Q6_K, Q8_K. Rows are independent, so any split of the work over threads
- * gives the same bytes. Stateless and thread-safe.
+ * Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, IQ4_NL, IQ4_XS. Rows are independent, so any split of the
+ * work over threads gives the same bytes. Stateless and thread-safe.
  */
 public final class Quantizer {
     private Quantizer() {}

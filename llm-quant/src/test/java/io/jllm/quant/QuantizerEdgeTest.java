@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class QuantizerEdgeTest {
     static final GgmlType[] QUANTIZABLE = {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q4_0,
         GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q8_0, GgmlType.Q8_1, GgmlType.Q2_K,
-        GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q8_K};
+        GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q8_K, GgmlType.IQ4_NL, GgmlType.IQ4_XS};
 
     /** Rows of 256 values that stress the scale searches. */
     static List<float[]> edgeRows() {

@@ -29,6 +29,7 @@ class QuantizerGoldenTest {
         "models, llama-gqa, q3_k_s", "models, llama-gqa, q4_k_s", "models, llama-gqa, q5_k_s",
         "models, llama-gqa, q6_k", "models, llama-gqa, f16", "models, llama-gqa, bf16",
         "models, llama-gqa, q3_k_m", "models, llama-gqa, q4_k_m", "models, llama-gqa, q5_k_m",
+        "models, llama-gqa, iq4_nl", "models, llama-gqa, iq4_xs",
         "models, llama-mha-tied, q4_0", "models, llama-mha-tied, q8_0",
         "models, llama3-rope, q4_0", "models, llama3-rope, q8_0",
         "models, qwen2, q4_0", "models, qwen2, q8_0",

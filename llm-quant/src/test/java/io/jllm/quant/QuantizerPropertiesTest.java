@@ -40,6 +40,8 @@ class QuantizerPropertiesTest {
             Map.entry(GgmlType.Q2_K, new double[] {0.60, 64 * 16}),
             Map.entry(GgmlType.F16, new double[] {0x1p-11, 1}),
             Map.entry(GgmlType.BF16, new double[] {0x1p-8, 0}),
+            Map.entry(GgmlType.IQ4_NL, new double[] {0.15, 128 * 16}),
+            Map.entry(GgmlType.IQ4_XS, new double[] {0.20, 128 * 64}),
             Map.entry(GgmlType.F32, new double[] {0, 0}));
 
     @Provide
@@ -67,11 +69,16 @@ class QuantizerPropertiesTest {
         if (pattern == 2) {
             x[r.nextInt(x.length)] = (float) (100 * s);
         }
+        for (int i = 0; i < x.length; i++) {
+            // keep every fp16 field finite (Q4_1/Q5_1 store the block minimum as fp16): beyond
+            // ±65504 ggml's formats overflow to infinity by design
+            x[i] = Math.max(-65504f, Math.min(65504f, x[i]));
+        }
         return x;
     }
 
     @Property(tries = 300)
-    void roundTripWithinEnvelope(@ForAll("rows") float[] x, @ForAll @IntRange(min = 0, max = 14) int typeIndex) {
+    void roundTripWithinEnvelope(@ForAll("rows") float[] x, @ForAll @IntRange(min = 0, max = 16) int typeIndex) {
         GgmlType t = ENVELOPE.keySet().stream().sorted().toList().get(typeIndex);
         checkEnvelope(t, x);
     }
@@ -110,14 +117,19 @@ class QuantizerPropertiesTest {
     }
 
     @Property(tries = 100)
-    void requantizingIsStable(@ForAll("rows") float[] x, @ForAll @IntRange(min = 0, max = 14) int typeIndex) {
+    void requantizingIsStable(@ForAll("rows") float[] x, @ForAll @IntRange(min = 0, max = 16) int typeIndex) {
         // dequantized values are representable: quantizing them again must reproduce them within the envelope
         GgmlType t = ENVELOPE.keySet().stream().sorted().toList().get(typeIndex);
-        checkEnvelope(t, roundTrip(t, x));
+        float[] once = roundTrip(t, x);
+        for (float v : once) {
+            // a block whose scale overflows fp16 dequantizes to ±Inf/NaN: nothing representable to requantize
+            net.jqwik.api.Assume.that(Float.isFinite(v));
+        }
+        checkEnvelope(t, once);
     }
 
     @Property(tries = 50)
-    void deterministicAndChunkInvariant(@ForAll("rows") float[] x, @ForAll @IntRange(min = 0, max = 14) int typeIndex) {
+    void deterministicAndChunkInvariant(@ForAll("rows") float[] x, @ForAll @IntRange(min = 0, max = 16) int typeIndex) {
         GgmlType t = ENVELOPE.keySet().stream().sorted().toList().get(typeIndex);
         float[] twice = new float[512];
         System.arraycopy(x, 0, twice, 0, 256);
@@ -132,7 +144,7 @@ class QuantizerPropertiesTest {
     }
 
     @Property(tries = 50)
-    void everyTypeAcceptsEdgeBlocks(@ForAll @IntRange(min = 0, max = 14) int typeIndex) {
+    void everyTypeAcceptsEdgeBlocks(@ForAll @IntRange(min = 0, max = 16) int typeIndex) {
         GgmlType t = ENVELOPE.keySet().stream().sorted().toList().get(typeIndex);
         for (float[] x : QuantizerEdgeTest.edgeRows()) {
             checkEnvelope(t, x);
