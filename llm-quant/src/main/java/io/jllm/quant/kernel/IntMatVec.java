@@ -142,24 +142,31 @@ final class IntMatVec {
 
     private static float q4_0(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
         long dBase = ao + dOff(cols);
-        long sBase = ao + sOff(cols);
-        FloatVector acc = FloatVector.zero(FS);
-        float corr = 0f;
-        for (int b = 0, nb = cols / 32; b < nb; b++) {
-            long o = wo + 18L * b;
-            float sc = Mem.f16(w, o) * Mem.f32(a, dBase + 4L * b);
-            FloatVector scv = FloatVector.broadcast(FS, sc);
-            long aq = ao + 64L * b;
-            for (int p = 0; p < PARTS; p++) {
-                ShortVector s = bytes(w, o + 2 + p * L);
-                ShortVector lo = s.and((short) 0xF);
-                ShortVector hi = s.lanewise(VectorOperators.ASHR, 4).and((short) 0xF);
-                ShortVector prod = lo.mul(acts(a, aq + 2L * p * L)).add(hi.mul(acts(a, aq + 32 + 2L * p * L)));
-                acc = toFloat(prod).fma(scv, acc);
-            }
-            corr += sc * Mem.i32(a, sBase + 4L * b);
+        FloatVector acc0 = FloatVector.zero(FS);
+        FloatVector acc1 = FloatVector.zero(FS);
+        int nb = cols / 32;
+        int b = 0;
+        for (; b + 1 < nb; b += 2) {
+            acc0 = q4_0Block(w, wo + 18L * b, a, ao + 64L * b, Mem.f32(a, dBase + 4L * b), acc0);
+            acc1 = q4_0Block(w, wo + 18L * (b + 1), a, ao + 64L * (b + 1), Mem.f32(a, dBase + 4L * (b + 1)), acc1);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - 8f * corr;
+        if (b < nb) {
+            acc0 = q4_0Block(w, wo + 18L * b, a, ao + 64L * b, Mem.f32(a, dBase + 4L * b), acc0);
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** acc + d_w·d_a·(q−8)·a over one Q4_0 block (integer products per 16-lane group). */
+    private static FloatVector q4_0Block(MemorySegment w, long o, MemorySegment a, long aq, float dy, FloatVector acc) {
+        FloatVector scv = FloatVector.broadcast(FS, Mem.f16(w, o) * dy);
+        for (int p = 0; p < PARTS; p++) {
+            ShortVector s = bytes(w, o + 2 + p * L);
+            ShortVector lo = s.and((short) 0xF).sub((short) 8);
+            ShortVector hi = s.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
+            ShortVector prod = lo.mul(acts(a, aq + 2L * p * L)).add(hi.mul(acts(a, aq + 32 + 2L * p * L)));
+            acc = toFloat(prod).fma(scv, acc);
+        }
+        return acc;
     }
 
     /** 16 if bit (p·L + lane) of the 16-bit {@code bits} is set, else 0. */
@@ -172,7 +179,8 @@ final class IntMatVec {
     private static float q5_0(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
         long dBase = ao + dOff(cols);
         long sBase = ao + sOff(cols);
-        FloatVector acc = FloatVector.zero(FS);
+        FloatVector acc0 = FloatVector.zero(FS);
+        FloatVector acc1 = FloatVector.zero(FS);
         float corr = 0f;
         for (int b = 0, nb = cols / 32; b < nb; b++) {
             long o = wo + 22L * b;
@@ -185,17 +193,22 @@ final class IntMatVec {
                 ShortVector lo = s.and((short) 0xF).or(fifth(qh, p));
                 ShortVector hi = s.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).or(fifth(qh >>> 16, p));
                 ShortVector prod = lo.mul(acts(a, aq + 2L * p * L)).add(hi.mul(acts(a, aq + 32 + 2L * p * L)));
-                acc = toFloat(prod).fma(scv, acc);
+                if ((b & 1) == 0) {
+                    acc0 = toFloat(prod).fma(scv, acc0);
+                } else {
+                    acc1 = toFloat(prod).fma(scv, acc1);
+                }
             }
             corr += sc * Mem.i32(a, sBase + 4L * b);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - 16f * corr;
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - 16f * corr;
     }
 
     private static float q2_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
         long dBase = ao + dOff(cols);
         long sBase = ao + sOff(cols);
-        FloatVector acc = FloatVector.zero(FS);
+        FloatVector acc0 = FloatVector.zero(FS);
+        FloatVector acc1 = FloatVector.zero(FS);
         float mins = 0f;
         for (int b = 0, nb = cols / 256; b < nb; b++) {
             long o = wo + 84L * b;
@@ -210,21 +223,28 @@ final class IntMatVec {
             for (int n = 0; n < 2; n++) {
                 for (int l = 0; l < 32; l += L) {
                     ShortVector q = bytes(w, o + 16 + 32 * n + l);
-                    for (int sh = 0; sh < 4; sh++) {
-                        int e = 128 * n + 32 * sh + l;
-                        float sc = dall * (Mem.u8(w, o + e / 16) & 0xF);
-                        ShortVector v = q.lanewise(VectorOperators.ASHR, 2 * sh).and((short) 3).mul(acts(a, aq + 2L * e));
-                        acc = toFloat(v).fma(FloatVector.broadcast(FS, sc), acc);
+                    for (int sh = 0; sh < 4; sh += 2) {
+                        acc0 = q2Group(w, o, a, aq, q, dall, 128 * n + 32 * sh + l, sh, acc0);
+                        acc1 = q2Group(w, o, a, aq, q, dall, 128 * n + 32 * (sh + 1) + l, sh + 1, acc1);
                     }
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - mins;
+    }
+
+    /** One Q2_K group of 16: 2-bit quants at shift 2·sh of q, elements e.., scale nibble of sub-block e/16. */
+    private static FloatVector q2Group(MemorySegment w, long o, MemorySegment a, long aq, ShortVector q, float dall,
+                                       int e, int sh, FloatVector acc) {
+        float sc = dall * (Mem.u8(w, o + e / 16) & 0xF);
+        ShortVector v = q.lanewise(VectorOperators.ASHR, 2 * sh).and((short) 3).mul(acts(a, aq + 2L * e));
+        return toFloat(v).fma(FloatVector.broadcast(FS, sc), acc);
     }
 
     private static float q3_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
         long dBase = ao + dOff(cols);
-        FloatVector acc = FloatVector.zero(FS);
+        FloatVector acc0 = FloatVector.zero(FS);
+        FloatVector acc1 = FloatVector.zero(FS);
         for (int b = 0, nb = cols / 256; b < nb; b++) {
             long o = wo + 110L * b;
             float d = Mem.f16(w, o + 108) * Mem.f32(a, dBase + 4L * b);
@@ -239,28 +259,42 @@ final class IntMatVec {
                         ShortVector v = q.lanewise(VectorOperators.ASHR, 2 * sh).and((short) 3)
                                 .or(hm.lanewise(VectorOperators.ASHR, 4 * n + sh).and((short) 1).lanewise(VectorOperators.LSHL, 2))
                                 .sub((short) 4).mul(acts(a, aq + 2L * e));
-                        acc = toFloat(v).fma(FloatVector.broadcast(FS, sc), acc);
+                        if ((sh & 1) == 0) {
+                            acc0 = toFloat(v).fma(FloatVector.broadcast(FS, sc), acc0);
+                        } else {
+                            acc1 = toFloat(v).fma(FloatVector.broadcast(FS, sc), acc1);
+                        }
                     }
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     private static float q8_0(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
         long dBase = ao + dOff(cols);
-        FloatVector acc = FloatVector.zero(FS);
-        for (int b = 0, nb = cols / 32; b < nb; b++) {
-            long o = wo + 34L * b;
-            FloatVector scv = FloatVector.broadcast(FS, Mem.f16(w, o) * Mem.f32(a, dBase + 4L * b));
-            long aq = ao + 64L * b;
-            for (int p = 0; p < PARTS; p++) {
-                ShortVector prod = bytes(w, o + 2 + p * L).mul(acts(a, aq + 2L * p * L))
-                        .add(bytes(w, o + 18 + p * L).mul(acts(a, aq + 32 + 2L * p * L)));
-                acc = toFloat(prod).fma(scv, acc);
-            }
+        FloatVector acc0 = FloatVector.zero(FS);
+        FloatVector acc1 = FloatVector.zero(FS);
+        int nb = cols / 32;
+        int b = 0;
+        for (; b + 1 < nb; b += 2) {
+            acc0 = q8_0Block(w, wo + 34L * b, a, ao + 64L * b, Mem.f32(a, dBase + 4L * b), acc0);
+            acc1 = q8_0Block(w, wo + 34L * (b + 1), a, ao + 64L * (b + 1), Mem.f32(a, dBase + 4L * (b + 1)), acc1);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        if (b < nb) {
+            acc0 = q8_0Block(w, wo + 34L * b, a, ao + 64L * b, Mem.f32(a, dBase + 4L * b), acc0);
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    private static FloatVector q8_0Block(MemorySegment w, long o, MemorySegment a, long aq, float dy, FloatVector acc) {
+        FloatVector scv = FloatVector.broadcast(FS, Mem.f16(w, o) * dy);
+        for (int p = 0; p < PARTS; p++) {
+            ShortVector prod = bytes(w, o + 2 + p * L).mul(acts(a, aq + 2L * p * L))
+                    .add(bytes(w, o + 18 + p * L).mul(acts(a, aq + 32 + 2L * p * L)));
+            acc = toFloat(prod).fma(scv, acc);
+        }
+        return acc;
     }
 
     private static float q45_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao, boolean five) {
@@ -268,7 +302,8 @@ final class IntMatVec {
         int qsOff = five ? 48 : 16;
         long dBase = ao + dOff(cols);
         long sBase = ao + sOff(cols);
-        FloatVector acc = FloatVector.zero(FS);
+        FloatVector acc0 = FloatVector.zero(FS);
+        FloatVector acc1 = FloatVector.zero(FS);
         float mins = 0f;
         for (int b = 0, nb = cols / 256; b < nb; b++) {
             long o = wo + (long) bb * b;
@@ -306,12 +341,12 @@ final class IntMatVec {
                     }
                     lo = lo.mul(acts(a, aq + 2L * (64 * c + l)));
                     hi = hi.mul(acts(a, aq + 2L * (64 * c + 32 + l)));
-                    acc = toFloat(lo).fma(v1, acc);
-                    acc = toFloat(hi).fma(v2, acc);
+                    acc0 = toFloat(lo).fma(v1, acc0);
+                    acc1 = toFloat(hi).fma(v2, acc1);
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - mins;
     }
 
     /** 16 IQ4 nibbles (low or high) of the bytes at {@code qs}, mapped through the codebook, as int16. */
@@ -323,20 +358,26 @@ final class IntMatVec {
 
     private static float iq4_nl(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
         long dBase = ao + dOff(cols);
-        FloatVector acc = FloatVector.zero(FS);
+        FloatVector acc0 = FloatVector.zero(FS);
+        FloatVector acc1 = FloatVector.zero(FS);
         for (int b = 0, nb = cols / 32; b < nb; b++) {
             long o = wo + 18L * b;
             FloatVector scv = FloatVector.broadcast(FS, Mem.f16(w, o) * Mem.f32(a, dBase + 4L * b));
             long aq = ao + 64L * b;
             ShortVector prod = iq4(w, o + 2, false).mul(acts(a, aq)).add(iq4(w, o + 2, true).mul(acts(a, aq + 32)));
-            acc = toFloat(prod).fma(scv, acc);
+            if ((b & 1) == 0) {
+                acc0 = toFloat(prod).fma(scv, acc0);
+            } else {
+                acc1 = toFloat(prod).fma(scv, acc1);
+            }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     private static float iq4_xs(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
         long dBase = ao + dOff(cols);
-        FloatVector acc = FloatVector.zero(FS);
+        FloatVector acc0 = FloatVector.zero(FS);
+        FloatVector acc1 = FloatVector.zero(FS);
         for (int b = 0, nb = cols / 256; b < nb; b++) {
             long o = wo + 136L * b;
             float d = Mem.f16(w, o) * Mem.f32(a, dBase + 4L * b);
@@ -346,15 +387,20 @@ final class IntMatVec {
                 long qs = o + 8 + 16 * ib;
                 long ae = aq + 64L * ib;
                 ShortVector prod = iq4(w, qs, false).mul(acts(a, ae)).add(iq4(w, qs, true).mul(acts(a, ae + 32)));
-                acc = toFloat(prod).fma(scv, acc);
+                if ((ib & 1) == 0) {
+                    acc0 = toFloat(prod).fma(scv, acc0);
+                } else {
+                    acc1 = toFloat(prod).fma(scv, acc1);
+                }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     private static float q6_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
         long dBase = ao + dOff(cols);
-        FloatVector acc = FloatVector.zero(FS);
+        FloatVector acc0 = FloatVector.zero(FS);
+        FloatVector acc1 = FloatVector.zero(FS);
         for (int b = 0, nb = cols / 256; b < nb; b++) {
             long o = wo + 210L * b;
             float d = Mem.f16(w, o + 208) * Mem.f32(a, dBase + 4L * b);
@@ -365,18 +411,23 @@ final class IntMatVec {
                     ShortVector qlb = bytes(w, o + 64 * n + 32 + l);
                     ShortVector qh = bytes(w, o + 128 + 32 * n + l);
                     // quarter k: elements 128n + 32k + l, low nibble of ql[l] (k=0), ql[l+32] (1), high nibbles (2, 3)
-                    for (int k = 0; k < 4; k++) {
-                        ShortVector ql = (k & 1) == 0 ? qla : qlb;
-                        ShortVector q = ql.lanewise(VectorOperators.ASHR, (k >> 1) << 2).and((short) 0xF)
-                                .or(qh.lanewise(VectorOperators.ASHR, 2 * k).and((short) 3).lanewise(VectorOperators.LSHL, 4))
-                                .sub((short) 32);
-                        int e = 128 * n + 32 * k + l;
-                        float sc = d * Mem.i8(w, o + 192 + e / 16);
-                        acc = toFloat(q.mul(acts(a, aq + 2L * e))).fma(FloatVector.broadcast(FS, sc), acc);
+                    for (int k = 0; k < 4; k += 2) {
+                        acc0 = q6Quarter(w, o, a, aq, d, qla, qh, 128 * n + 32 * k + l, k, acc0);
+                        acc1 = q6Quarter(w, o, a, aq, d, qlb, qh, 128 * n + 32 * (k + 1) + l, k + 1, acc1);
                     }
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Quarter k of a Q6_K half: elements e.. (16 lanes), low nibble from ql, 2 high bits from qh. */
+    private static FloatVector q6Quarter(MemorySegment w, long o, MemorySegment a, long aq, float d, ShortVector ql,
+                                         ShortVector qh, int e, int k, FloatVector acc) {
+        ShortVector q = ql.lanewise(VectorOperators.ASHR, (k >> 1) << 2).and((short) 0xF)
+                .or(qh.lanewise(VectorOperators.ASHR, 2 * k).and((short) 3).lanewise(VectorOperators.LSHL, 4))
+                .sub((short) 32);
+        float sc = d * Mem.i8(w, o + 192 + e / 16);
+        return toFloat(q.mul(acts(a, aq + 2L * e))).fma(FloatVector.broadcast(FS, sc), acc);
     }
 }
