@@ -119,8 +119,8 @@ final class IntMatVec {
             case Q5_0 -> q5_0(w, wo, cols, a, ao);
             case Q2_K -> q2_K(w, wo, cols, a, ao);
             case Q3_K -> q3_K(w, wo, cols, a, ao);
-            case Q4_K -> q45_K(w, wo, cols, a, ao, false);
-            case Q5_K -> q45_K(w, wo, cols, a, ao, true);
+            case Q4_K -> q4_K(w, wo, cols, a, ao);
+            case Q5_K -> q5_K(w, wo, cols, a, ao);
             case IQ4_NL -> iq4_nl(w, wo, cols, a, ao);
             case IQ4_XS -> iq4_xs(w, wo, cols, a, ao);
             case Q6_K -> q6_K(w, wo, cols, a, ao);
@@ -297,9 +297,11 @@ final class IntMatVec {
         return acc;
     }
 
-    private static float q45_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao, boolean five) {
-        int bb = five ? 176 : 144;
-        int qsOff = five ? 48 : 16;
+    // Q4_K and Q5_K are separate methods on purpose: a flag choosing the fifth-bit path merges
+    // vector values at a branch, which C2 then boxes (heap allocation per row).
+    private static float q4_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
+        int bb = 144;
+        int qsOff = 16;
         long dBase = ao + dOff(cols);
         long sBase = ao + sOff(cols);
         FloatVector acc0 = FloatVector.zero(FS);
@@ -334,11 +336,56 @@ final class IntMatVec {
                     ShortVector q = bytes(w, o + qsOff + 32 * c + l);
                     ShortVector lo = q.and((short) 0xF);
                     ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF);
-                    if (five) {
-                        ShortVector qh = bytes(w, o + 16 + l);
-                        lo = lo.or(qh.lanewise(VectorOperators.ASHR, 2 * c).and((short) 1).lanewise(VectorOperators.LSHL, 4));
-                        hi = hi.or(qh.lanewise(VectorOperators.ASHR, 2 * c + 1).and((short) 1).lanewise(VectorOperators.LSHL, 4));
-                    }
+                    lo = lo.mul(acts(a, aq + 2L * (64 * c + l)));
+                    hi = hi.mul(acts(a, aq + 2L * (64 * c + 32 + l)));
+                    acc0 = toFloat(lo).fma(v1, acc0);
+                    acc1 = toFloat(hi).fma(v2, acc1);
+                }
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - mins;
+    }
+
+    private static float q5_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
+        int bb = 176;
+        int qsOff = 48;
+        long dBase = ao + dOff(cols);
+        long sBase = ao + sOff(cols);
+        FloatVector acc0 = FloatVector.zero(FS);
+        FloatVector acc1 = FloatVector.zero(FS);
+        float mins = 0f;
+        for (int b = 0, nb = cols / 256; b < nb; b++) {
+            long o = wo + (long) bb * b;
+            float dy = Mem.f32(a, dBase + 4L * b);
+            float d = Mem.f16(w, o) * dy;
+            // the 8 six-bit scales and mins (get_scale_min_k4), four per int
+            int s0 = Mem.i32(w, o + 4);
+            int s1 = Mem.i32(w, o + 8);
+            int s2 = Mem.i32(w, o + 12);
+            int sc03 = s0 & 0x3F3F3F3F;
+            int mn03 = s1 & 0x3F3F3F3F;
+            int sc47 = (s2 & 0x0F0F0F0F) | ((s0 >>> 2) & 0x30303030);
+            int mn47 = ((s2 >>> 4) & 0x0F0F0F0F) | ((s1 >>> 2) & 0x30303030);
+            long bs = sBase + 64L * b;
+            int summs = 0;
+            for (int j = 0; j < 4; j++) {
+                summs += ((mn03 >>> (8 * j)) & 0xFF) * (Mem.i32(a, bs + 8L * j) + Mem.i32(a, bs + 8L * j + 4));
+                summs += ((mn47 >>> (8 * j)) & 0xFF) * (Mem.i32(a, bs + 32 + 8L * j) + Mem.i32(a, bs + 36 + 8L * j));
+            }
+            mins += Mem.f16(w, o + 2) * dy * summs;
+            long aq = ao + 512L * b;
+            for (int c = 0; c < 4; c++) {
+                int w1 = c < 2 ? sc03 : sc47;
+                int sh = 16 * (c & 1);
+                FloatVector v1 = FloatVector.broadcast(FS, d * ((w1 >>> sh) & 0xFF));
+                FloatVector v2 = FloatVector.broadcast(FS, d * ((w1 >>> (sh + 8)) & 0xFF));
+                for (int l = 0; l < 32; l += L) {
+                    ShortVector q = bytes(w, o + qsOff + 32 * c + l);
+                    ShortVector qh = bytes(w, o + 16 + l);
+                    ShortVector lo = q.and((short) 0xF)
+                            .or(qh.lanewise(VectorOperators.ASHR, 2 * c).and((short) 1).lanewise(VectorOperators.LSHL, 4));
+                    ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF)
+                            .or(qh.lanewise(VectorOperators.ASHR, 2 * c + 1).and((short) 1).lanewise(VectorOperators.LSHL, 4));
                     lo = lo.mul(acts(a, aq + 2L * (64 * c + l)));
                     hi = hi.mul(acts(a, aq + 2L * (64 * c + 32 + l)));
                     acc0 = toFloat(lo).fma(v1, acc0);

@@ -26,7 +26,12 @@ public final class ThreadPool implements Parallel, AutoCloseable {
     private final int threads;
     private final Worker[] workers;
     private final ReentrantLock lock = new ReentrantLock();
-    /** (generation << 32) | index of the next unclaimed chunk. */
+    /**
+     * (generation << 32) | number of chunks not yet claimed. The claim decision reads only this
+     * word: the task fields may already hold the next call's values when a late worker looks, but
+     * a claim can only succeed while its generation is current, and then the caller is waiting
+     * for that very chunk, so the fields are stable until the chunk completes.
+     */
     private final AtomicLong ctl = new AtomicLong();
     private final AtomicInteger completed = new AtomicInteger();
 
@@ -82,7 +87,7 @@ public final class ThreadPool implements Parallel, AutoCloseable {
             failure = null;
             completed.set(0);
             long gen = (ctl.get() >>> 32) + 1;
-            ctl.set(gen << 32); // publishes the fields above
+            ctl.set((gen << 32) | chunks); // publishes the fields above
             for (Worker w : workers) {
                 if (w.parked) {
                     LockSupport.unpark(w.thread);
@@ -121,14 +126,15 @@ public final class ThreadPool implements Parallel, AutoCloseable {
     private void runChunks(long gen, int worker) {
         while (true) {
             long v = ctl.get();
-            int c = (int) v;
-            if ((v >>> 32) != gen || c >= chunks) {
+            int remaining = (int) v;
+            if ((v >>> 32) != gen || remaining == 0) {
                 return;
             }
-            if (!ctl.compareAndSet(v, v + 1)) {
+            if (!ctl.compareAndSet(v, v - 1)) {
                 continue;
             }
             try {
+                int c = chunks - remaining; // safe: the caller waits for this chunk, fields are stable
                 RangeTask t = task;
                 int from = (int) ((long) n * c / chunks);
                 int to = (int) ((long) n * (c + 1) / chunks);
@@ -149,12 +155,12 @@ public final class ThreadPool implements Parallel, AutoCloseable {
     }
 
     private void awaitCompletion(Thread me) {
-        for (int i = 0; completed.get() != chunks; i++) {
+        for (int i = 0; completed.get() < chunks; i++) {
             if (i < SPIN) {
                 Thread.onSpinWait();
             } else {
                 waiter = me;
-                if (completed.get() != chunks) {
+                if (completed.get() < chunks) {
                     LockSupport.parkNanos(this, 100_000);
                 }
                 waiter = null;

@@ -1,6 +1,7 @@
 package io.jllm.quant.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,6 +30,36 @@ class ThreadPoolTest {
                 int total = chunks.stream().mapToInt(c -> c[1] - c[0]).sum();
                 assertEquals(n, total);
                 assertTrue(chunks.size() <= 12, "at most 4 chunks per thread");
+            }
+        }
+    }
+
+    @Test
+    void callsWithChangingChunkCountsNeverLoseOrRepeatAChunk() throws Exception {
+        // Regression: a worker late from one call could claim a chunk of it against the next call's
+        // (larger) chunk count, count it in the next call's completions and leave the caller waiting
+        // forever. Calls alternate between few and many chunks to provoke exactly that.
+        try (ThreadPool pool = new ThreadPool(3)) {
+            long[] hits = new long[64];
+            java.util.concurrent.atomic.AtomicLongArray seen = new java.util.concurrent.atomic.AtomicLongArray(64);
+            Thread runner = new Thread(() -> {
+                for (int call = 0; call < 100_000; call++) {
+                    int n = (call & 1) == 0 ? 2 + call % 3 : 12 + call % 40;
+                    pool.forRange(n, (from, to, w) -> {
+                        for (int i = from; i < to; i++) {
+                            seen.incrementAndGet(i);
+                        }
+                    });
+                    for (int i = 0; i < n; i++) {
+                        hits[i]++;
+                    }
+                }
+            });
+            runner.start();
+            runner.join(120_000);
+            assertFalse(runner.isAlive(), "forRange hung");
+            for (int i = 0; i < hits.length; i++) {
+                assertEquals(hits[i], seen.get(i), "index " + i);
             }
         }
     }
