@@ -5,8 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A minimal JSON writer for the CLI contract: integers exact (also u64 above 2^53), floats as
- * numbers, NaN and infinities as the strings "NaN", "Infinity", "-Infinity".
+ * A minimal JSON writer for the CLI contract: integers exact (also u64 above 2^53, given as a
+ * {@link BigInteger}), floats as numbers (a {@code Float} or {@code float[]} element in its
+ * shortest float form), NaN and infinities as the strings "NaN", "Infinity", "-Infinity".
+ * Primitive arrays are written as JSON arrays (signed: widen unsigned values before).
  */
 public final class Json {
     private Json() {}
@@ -74,7 +76,36 @@ public final class Json {
                 }
                 sb.append(']');
             }
-            case Object[] a -> append(sb, List.of(a));
+            case double[] a -> {
+                sb.append('[');
+                for (int i = 0; i < a.length; i++) {
+                    sb.append(i > 0 ? ", " : "");
+                    number(sb, a[i], false);
+                }
+                sb.append(']');
+            }
+            case byte[] a -> {
+                sb.append('[');
+                for (int i = 0; i < a.length; i++) {
+                    sb.append(i > 0 ? ", " : "").append(a[i]);
+                }
+                sb.append(']');
+            }
+            case short[] a -> {
+                sb.append('[');
+                for (int i = 0; i < a.length; i++) {
+                    sb.append(i > 0 ? ", " : "").append(a[i]);
+                }
+                sb.append(']');
+            }
+            case boolean[] a -> {
+                sb.append('[');
+                for (int i = 0; i < a.length; i++) {
+                    sb.append(i > 0 ? ", " : "").append(a[i]);
+                }
+                sb.append(']');
+            }
+            case Object[] a -> append(sb, java.util.Arrays.asList(a));
             default -> string(sb, v.toString());
         }
     }

@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bounds-checked little-endian reader over a mapped file. Every read checks the remaining
@@ -29,6 +30,10 @@ final class GgufCursor {
 
     long pos() {
         return pos;
+    }
+
+    MemorySegment segment() {
+        return seg;
     }
 
     long size() {
@@ -92,19 +97,46 @@ final class GgufCursor {
 
     /** A uint64 length-prefixed UTF-8 string; the length is checked before anything is allocated. */
     String string(String field) throws GgufFormatException {
+        return string(field, -1, Integer.MAX_VALUE - 16, null);
+    }
+
+    /**
+     * A uint64 length-prefixed UTF-8 string of at most {@code maxLen} bytes. The length is checked
+     * against the bytes left in the file, {@code maxLen} and the heap budget before anything is
+     * allocated. {@code index} ≥ 0 names an array element ({@code field[index]}) in errors; field
+     * names are only built when there is an error.
+     */
+    String string(String field, long index, int maxLen, GgufParser.@Nullable Budget budget)
+            throws GgufFormatException {
         long at = pos;
-        long len = i64(field + " length");
+        if (remaining() < 8) {
+            throw error(at, name(field, index) + " length", "needs 8 bytes but only " + remaining()
+                    + " remain (file truncated or length corrupt)");
+        }
+        long len = seg.get(I64, pos);
+        pos += 8;
         if (len < 0 || len > remaining()) {
-            throw error(at, field, "string length " + Long.toUnsignedString(len) + " exceeds the "
+            throw error(at, name(field, index), "string length " + Long.toUnsignedString(len) + " exceeds the "
                     + remaining() + " bytes left in the file");
         }
-        if (len > Integer.MAX_VALUE - 16) {
-            throw error(at, field, "string length " + len + " is too large");
+        if (len > maxLen) {
+            throw error(at, name(field, index), "string length " + len + " is over the limit of " + maxLen
+                    + " bytes");
+        }
+        if (len == 0) {
+            return "";
+        }
+        if (budget != null) {
+            budget.charge(this, at, field, 48 + 2 * len);
         }
         byte[] b = new byte[(int) len];
         MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, b, 0, (int) len);
         pos += len;
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static String name(String field, long index) {
+        return index < 0 ? field : field + "[" + index + "]";
     }
 
     void seek(long p) {

@@ -31,7 +31,11 @@ public final class GgufValue {
         return new GgufValue(type, null, normalize(type, value));
     }
 
-    /** An array value; {@code array} is a primitive array or String[] matching the element type. */
+    /**
+     * An array value; {@code array} is a primitive array or String[] matching the element type
+     * (not copied: do not modify it afterwards). Unsigned elements keep their bits (a u8 of 255
+     * is the byte -1).
+     */
     public static GgufValue ofArray(GgufValueType elementType, Object array) {
         Class<?> want = switch (elementType) {
             case UINT8, INT8 -> byte[].class;
@@ -47,11 +51,71 @@ public final class GgufValue {
         if (!want.isInstance(array)) {
             throw new IllegalArgumentException("array of " + elementType + " must be a " + want.getSimpleName());
         }
+        if (array instanceof String[] a) {
+            for (String e : a) {
+                Objects.requireNonNull(e, "null element in a string array");
+            }
+        }
         return new GgufValue(GgufValueType.ARRAY, elementType, array);
+    }
+
+    /** A STRING value. */
+    public static GgufValue string(String s) {
+        return of(GgufValueType.STRING, s);
+    }
+
+    /** A UINT32 value (0 .. 2^32-1). */
+    public static GgufValue uint32(long v) {
+        return of(GgufValueType.UINT32, v);
+    }
+
+    /** An INT32 value. */
+    public static GgufValue int32(int v) {
+        return of(GgufValueType.INT32, v);
+    }
+
+    /** A UINT64 value; {@code bits} is the unsigned value's 64 bits. */
+    public static GgufValue uint64(long bits) {
+        return of(GgufValueType.UINT64, bits);
+    }
+
+    /** A FLOAT32 value. */
+    public static GgufValue float32(float v) {
+        return of(GgufValueType.FLOAT32, v);
+    }
+
+    /** A BOOL value. */
+    public static GgufValue bool(boolean v) {
+        return of(GgufValueType.BOOL, v);
+    }
+
+    /** An ARRAY[STRING] value (copied). */
+    public static GgufValue stringArray(String... values) {
+        for (String v : values) {
+            Objects.requireNonNull(v, "null element in a string array");
+        }
+        return ofArray(GgufValueType.STRING, values.clone());
     }
 
     private static Object normalize(GgufValueType type, Object v) {
         Objects.requireNonNull(v);
+        if (type.isInteger() && !(v instanceof Long || v instanceof Integer || v instanceof Short
+                || v instanceof Byte)) {
+            throw new IllegalArgumentException(type + " value must be an integer, got " + v.getClass().getSimpleName());
+        }
+        long l = v instanceof Number n ? n.longValue() : 0;
+        long[] range = switch (type) {
+            case UINT8 -> new long[] {0, 0xFF};
+            case INT8 -> new long[] {Byte.MIN_VALUE, Byte.MAX_VALUE};
+            case UINT16 -> new long[] {0, 0xFFFF};
+            case INT16 -> new long[] {Short.MIN_VALUE, Short.MAX_VALUE};
+            case UINT32 -> new long[] {0, 0xFFFF_FFFFL};
+            case INT32 -> new long[] {Integer.MIN_VALUE, Integer.MAX_VALUE};
+            default -> null;
+        };
+        if (range != null && (l < range[0] || l > range[1])) {
+            throw new IllegalArgumentException("value " + l + " is out of range for " + type);
+        }
         return switch (type) {
             case UINT8, INT8, UINT16, INT16, INT32 -> ((Number) v).intValue();
             case UINT32, UINT64, INT64 -> ((Number) v).longValue();

@@ -65,6 +65,23 @@ class SharedModelsTest {
     }
 
     @Test
+    void splitModelReadsIntoMemoryAsOne() throws IOException {
+        Path first = TestData.path("models", "split", "llama-gqa.q8_0-00001-of-00003.gguf");
+        try (GgufFile mapped = GgufFile.open(first); GgufFile read = GgufFile.read(first)) {
+            assertEquals(3, read.parts().size());
+            GgufWriterTest.assertSameContent(mapped, read);
+        }
+    }
+
+    @Test
+    void laterSplitPartIsRejectedWithAPointerToTheFirst() {
+        Path second = TestData.path("models", "split", "llama-gqa.q8_0-00002-of-00003.gguf");
+        GgufFormatException e = org.junit.jupiter.api.Assertions.assertThrows(GgufFormatException.class,
+                () -> GgufFile.open(second));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("open the first part"), e.getMessage());
+    }
+
+    @Test
     void vocabOnlyFilesOpen() throws IOException {
         try (Stream<Path> s = Files.list(TestData.path("vocab"))) {
             for (Path p : s.filter(x -> x.toString().endsWith(".gguf")).toList()) {

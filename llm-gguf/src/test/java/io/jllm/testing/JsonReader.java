@@ -1,7 +1,6 @@
 package io.jllm.testing;
 
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,6 +174,6 @@ public final class JsonReader {
             BigInteger b = new BigInteger(t);
             return b.bitLength() < 64 ? (Object) b.longValue() : b;
         }
-        return new BigDecimal(t).doubleValue();
+        return Double.parseDouble(t); // keeps -0.0 (BigDecimal would drop the sign)
     }
 }

@@ -16,9 +16,41 @@ public final class MatMul {
 
     private MatMul() {}
 
+    private static void checkArgs(GgmlType type, MemorySegment w, int rows, int cols, MemorySegment x,
+                                  int xStride, int batch, MemorySegment y, int yStride, MemorySegment scratch) {
+        if (rows < 0 || cols <= 0 || batch < 0) {
+            throw new IllegalArgumentException("bad shape rows=" + rows + " cols=" + cols + " batch=" + batch);
+        }
+        long wBytes = type.bytes(cols) * rows;
+        if (w.byteSize() < wBytes) {
+            throw new IllegalArgumentException(type + " weight of " + rows + "x" + cols + " needs " + wBytes
+                    + " bytes, segment has " + w.byteSize());
+        }
+        if (batch > 0) {
+            if (xStride < cols || x.byteSize() < 4L * ((long) (batch - 1) * xStride + cols)) {
+                throw new IllegalArgumentException("activations too small for batch " + batch + " x " + cols
+                        + " (stride " + xStride + ")");
+            }
+            if (yStride < rows || y.byteSize() < 4L * ((long) (batch - 1) * yStride + rows)) {
+                throw new IllegalArgumentException("output too small for batch " + batch + " x " + rows
+                        + " (stride " + yStride + ")");
+            }
+            if (scratch.byteSize() < scratchBytes(type, cols, batch)) {
+                throw new IllegalArgumentException("scratch has " + scratch.byteSize() + " bytes, needs "
+                        + scratchBytes(type, cols, batch));
+            }
+        }
+    }
+
     /** Scratch bytes {@link #matmul} needs for the converted activations. */
     public static long scratchBytes(GgmlType type, int cols, int batch) {
-        return Kernels.forType(type).activationBytes(cols) * batch;
+        long reference = Kernels.forType(type).activationBytes(cols) * batch;
+        return Math.max(reference, FastMatMul.scratchBytes(type, cols, batch));
+    }
+
+    /** True when {@link #matmul} runs the SIMD path (Vector API present and JIT-compiled). */
+    public static boolean simd() {
+        return VectorSupport.ENABLED;
     }
 
     /**
@@ -29,6 +61,19 @@ public final class MatMul {
                               MemorySegment x, int xStride, int batch,
                               MemorySegment y, int yStride, MemorySegment scratch, Parallel par) {
         WeightKernel k = Kernels.forType(type);
+        checkArgs(type, w, rows, cols, x, xStride, batch, y, yStride, scratch);
+        if (VectorSupport.ENABLED) {
+            FastMatMul.matmul(k, w, rows, cols, x, xStride, batch, y, yStride, scratch, par);
+        } else {
+            reference(k, w, rows, cols, x, xStride, batch, y, yStride, scratch, par);
+        }
+    }
+
+    /** The scalar reference product: ggml's activation conversion and scalar vec_dot per row. */
+    static void reference(WeightKernel k, MemorySegment w, int rows, int cols,
+                          MemorySegment x, int xStride, int batch,
+                          MemorySegment y, int yStride, MemorySegment scratch, Parallel par) {
+        GgmlType type = k.type();
         long aBytes = k.activationBytes(cols);
         for (int b = 0; b < batch; b++) {
             k.convertActivations(x, 4L * b * xStride, cols, scratch, b * aBytes);

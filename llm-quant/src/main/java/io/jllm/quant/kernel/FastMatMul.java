@@ -1,0 +1,223 @@
+package io.jllm.quant.kernel;
+
+import io.jllm.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The SIMD matrix product. Activations are converted once per call exactly as ggml does (to
+ * Q8_0/Q8_1/Q8_K, fp16 or bf16) and stored dequantized as f32 (q·d) in the scratch; weights are
+ * decoded, 4 rows × {@link #KC} columns at a time, into a per-thread float tile (L1-resident) and
+ * multiplied with the activations by the register-blocked {@link SimdKernels} (4 rows × 4 batch
+ * entries, or 4 × 1). Rows are split over threads in 16-row units; the batch is walked in tiles
+ * of {@link #BT} entries so that a tile's activation chunk stays in L2 while the weights stream.
+ *
+ * <p>This multiplies exactly the numbers ggml multiplies (both sides' rounded values; for
+ * Q4_1/Q5_1 the min term uses ggml's fp16 s = d·Σq), in a different summation order.
+ */
+final class FastMatMul {
+    static final int KC = 1024;
+    static final int BT = 64;
+    static final int ROW_UNIT = 16;
+    /** Batches below this use {@link IntMatVec} rows where the type has them. */
+    static final int INT_PATH_MAX_BATCH = 3;
+
+    private FastMatMul() {}
+
+    static long scratchBytes(GgmlType type, int cols, int batch) {
+        long b = 4L * cols * batch;
+        if (hasMin(type)) {
+            b += 4L * (cols / 32) * batch;
+        }
+        return b;
+    }
+
+    static boolean hasMin(GgmlType type) {
+        return type == GgmlType.Q4_1 || type == GgmlType.Q5_1;
+    }
+
+    private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
+    private static final ThreadLocal<Tile> TILES = ThreadLocal.withInitial(Tile::new);
+
+    static void matmul(WeightKernel k, MemorySegment w, int rows, int cols, MemorySegment x, int xStride,
+                       int batch, MemorySegment y, int yStride, MemorySegment scratch, Parallel par) {
+        Job j = JOBS.get();
+        j.set(k, w, rows, cols, x, xStride, batch, y, yStride, scratch);
+        try {
+            if (k.type() != GgmlType.F32) {
+                j.phase = Job.CONVERT;
+                if (batch > 1) {
+                    par.forRange(batch, j);
+                } else {
+                    j.run(0, 1, 0);
+                }
+            }
+            j.phase = Job.MULTIPLY;
+            par.forRange((rows + ROW_UNIT - 1) / ROW_UNIT, j);
+        } finally {
+            j.clear();
+        }
+    }
+
+    /** Per-thread decode buffers. */
+    static final class Tile {
+        final float[] w = new float[4 * KC];
+        final float[] mins = new float[4 * KC / 32];
+        final float[] out = new float[16];
+    }
+
+    /** The reusable per-caller task (no allocation per call). */
+    static final class Job implements Parallel.RangeTask {
+        static final int CONVERT = 0;
+        static final int MULTIPLY = 1;
+        int phase;
+        WeightKernel k;
+        MemorySegment w;
+        int rows;
+        int cols;
+        MemorySegment x;
+        int xStride;
+        int batch;
+        MemorySegment y;
+        int yStride;
+        MemorySegment act;
+        long actStride;
+        long sumsBase;
+        boolean hasMin;
+        boolean intPath;
+
+        void set(WeightKernel k, MemorySegment w, int rows, int cols, MemorySegment x, int xStride, int batch,
+                 MemorySegment y, int yStride, MemorySegment scratch) {
+            this.k = k;
+            this.w = w;
+            this.rows = rows;
+            this.cols = cols;
+            this.x = x;
+            this.xStride = xStride;
+            this.batch = batch;
+            this.y = y;
+            this.yStride = yStride;
+            this.hasMin = hasMin(k.type());
+            this.intPath = batch <= INT_PATH_MAX_BATCH && IntMatVec.supports(k.type());
+            if (intPath) {
+                act = scratch;
+                actStride = IntMatVec.actBytes(k.type(), cols);
+            } else if (k.type() == GgmlType.F32) {
+                act = x;
+                actStride = 4L * xStride;
+            } else {
+                act = scratch;
+                actStride = 4L * cols;
+            }
+            sumsBase = 4L * cols * batch;
+        }
+
+        void clear() {
+            k = null;
+            w = x = y = act = null;
+        }
+
+        @Override
+        public void run(int from, int to, int worker) {
+            if (phase == CONVERT) {
+                for (int b = from; b < to; b++) {
+                    convert(b);
+                }
+            } else if (intPath) {
+                intRows(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
+            } else {
+                multiply(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
+            }
+        }
+
+        private void intRows(int r0, int r1) {
+            GgmlType t = k.type();
+            long rowBytes = t.bytes(cols);
+            for (int r = r0; r < r1; r++) {
+                for (int b = 0; b < batch; b++) {
+                    float v = IntMatVec.row(t, w, r * rowBytes, cols, act, b * actStride);
+                    Mem.setF32(y, 4L * ((long) b * yStride + r), v);
+                }
+            }
+        }
+
+        private void convert(int b) {
+            long xo = 4L * b * xStride;
+            long ao = b * actStride;
+            if (intPath) {
+                IntMatVec.convert(k.activationType(), x, xo, cols, act, ao);
+                return;
+            }
+            switch (k.activationType()) {
+                case F16 -> ActivationQuant.toF16Floats(x, xo, cols, act, ao);
+                case BF16 -> ActivationQuant.toBf16Floats(x, xo, cols, act, ao);
+                case Q8_0 -> ActivationQuant.toQ8_0Floats(x, xo, cols, act, ao, null, 0);
+                case Q8_1 -> ActivationQuant.toQ8_0Floats(x, xo, cols, act, ao, act, sumsBase + 4L * b * (cols / 32));
+                case Q8_K -> ActivationQuant.toQ8_KFloats(x, xo, cols, act, ao);
+                default -> throw new IllegalStateException("activation type " + k.activationType());
+            }
+        }
+
+        private void multiply(int r0, int r1) {
+            Tile t = TILES.get();
+            long rowBytes = k.type().bytes(cols);
+            for (int bt0 = 0; bt0 < batch; bt0 += BT) {
+                int bt1 = Math.min(batch, bt0 + BT);
+                for (int k0 = 0; k0 < cols; k0 += KC) {
+                    int kc = Math.min(KC, cols - k0);
+                    for (int r = r0; r < r1; r += 4) {
+                        int nr = Math.min(4, r1 - r);
+                        for (int rr = 0; rr < 4; rr++) {
+                            if (rr < nr) {
+                                SimdDecode.decode(k, w, (long) (r + rr) * rowBytes, k0, kc, t.w, rr * KC,
+                                        t.mins, rr * (KC / 32));
+                            } else {
+                                java.util.Arrays.fill(t.w, rr * KC, rr * KC + kc, 0f);
+                                java.util.Arrays.fill(t.mins, rr * (KC / 32), rr * (KC / 32) + kc / 32, 0f);
+                            }
+                        }
+                        tileBatch(t, r, nr, k0, kc, bt0, bt1);
+                    }
+                }
+            }
+        }
+
+        private void tileBatch(Tile t, int r, int nr, int k0, int kc, int bt0, int bt1) {
+            float[] out = t.out;
+            int b = bt0;
+            while (b < bt1) {
+                java.util.Arrays.fill(out, 0f);
+                int nb;
+                if (b + 4 <= bt1) {
+                    nb = 4;
+                    long a0 = b * actStride + 4L * k0;
+                    SimdKernels.dot4x4(t.w, 0, KC, act, a0, a0 + actStride, a0 + 2 * actStride,
+                            a0 + 3 * actStride, kc, out);
+                    if (hasMin) {
+                        long s0 = sumsBase + 4L * ((long) b * (cols / 32) + k0 / 32);
+                        long ss = 4L * (cols / 32);
+                        SimdKernels.dot4x4(t.mins, 0, KC / 32, act, s0, s0 + ss, s0 + 2 * ss, s0 + 3 * ss,
+                                kc / 32, out);
+                    }
+                } else {
+                    nb = 1;
+                    SimdKernels.dot4x1(t.w, 0, KC, act, b * actStride + 4L * k0, kc, out, 0);
+                    if (hasMin) {
+                        long s0 = sumsBase + 4L * ((long) b * (cols / 32) + k0 / 32);
+                        SimdKernels.dot4x1(t.mins, 0, KC / 32, act, s0, kc / 32, out, 0);
+                    }
+                }
+                for (int bb = 0; bb < nb; bb++) {
+                    long yo = 4L * ((long) (b + bb) * yStride + r);
+                    for (int rr = 0; rr < nr; rr++) {
+                        float v = out[4 * rr + bb];
+                        if (k0 != 0) {
+                            v += Mem.f32(y, yo + 4L * rr);
+                        }
+                        Mem.setF32(y, yo + 4L * rr, v);
+                    }
+                }
+                b += nb;
+            }
+        }
+    }
+}

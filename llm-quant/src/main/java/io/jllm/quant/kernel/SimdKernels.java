@@ -1,0 +1,128 @@
+package io.jllm.quant.kernel;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The float micro-kernels of the SIMD matrix path: dot products of up to 4 decoded weight rows
+ * (a float[] tile, rows {@code ws} apart) with up to 4 activation vectors (f32 in a segment),
+ * register-blocked 4×4 and 4×1. Species-generic: one loop over the preferred float species
+ * (capped at 512 bits), scalar tail.
+ */
+final class SimdKernels {
+    static final VectorSpecies<Float> FS = pickSpecies();
+    static final int L = FS.length();
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private SimdKernels() {}
+
+    private static VectorSpecies<Float> pickSpecies() {
+        VectorSpecies<Float> s = FloatVector.SPECIES_PREFERRED;
+        if (s.vectorBitSize() > 512) {
+            s = VectorSpecies.of(float.class, VectorShape.S_512_BIT);
+        }
+        return s;
+    }
+
+    static boolean usable() {
+        return FS.vectorBitSize() >= 128 && FS.length() <= 16;
+    }
+
+    /** {@code out[4r+b] += Σ_i w[wOff + r·ws + i]·a[ab + 4i]} for r, b < 4. */
+    static void dot4x4(float[] w, int wOff, int ws, MemorySegment a, long a0, long a1, long a2, long a3,
+                       int len, float[] out) {
+        FloatVector c00 = FloatVector.zero(FS), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        int ub = FS.loopBound(len);
+        int i = 0;
+        for (; i < ub; i += L) {
+            FloatVector w0 = FloatVector.fromArray(FS, w, wOff + i);
+            FloatVector w1 = FloatVector.fromArray(FS, w, wOff + ws + i);
+            FloatVector w2 = FloatVector.fromArray(FS, w, wOff + 2 * ws + i);
+            FloatVector w3 = FloatVector.fromArray(FS, w, wOff + 3 * ws + i);
+            long bo = 4L * i;
+            FloatVector x = FloatVector.fromMemorySegment(FS, a, a0 + bo, LE);
+            c00 = w0.fma(x, c00);
+            c10 = w1.fma(x, c10);
+            c20 = w2.fma(x, c20);
+            c30 = w3.fma(x, c30);
+            x = FloatVector.fromMemorySegment(FS, a, a1 + bo, LE);
+            c01 = w0.fma(x, c01);
+            c11 = w1.fma(x, c11);
+            c21 = w2.fma(x, c21);
+            c31 = w3.fma(x, c31);
+            x = FloatVector.fromMemorySegment(FS, a, a2 + bo, LE);
+            c02 = w0.fma(x, c02);
+            c12 = w1.fma(x, c12);
+            c22 = w2.fma(x, c22);
+            c32 = w3.fma(x, c32);
+            x = FloatVector.fromMemorySegment(FS, a, a3 + bo, LE);
+            c03 = w0.fma(x, c03);
+            c13 = w1.fma(x, c13);
+            c23 = w2.fma(x, c23);
+            c33 = w3.fma(x, c33);
+        }
+        out[0] += c00.reduceLanes(VectorOperators.ADD);
+        out[1] += c01.reduceLanes(VectorOperators.ADD);
+        out[2] += c02.reduceLanes(VectorOperators.ADD);
+        out[3] += c03.reduceLanes(VectorOperators.ADD);
+        out[4] += c10.reduceLanes(VectorOperators.ADD);
+        out[5] += c11.reduceLanes(VectorOperators.ADD);
+        out[6] += c12.reduceLanes(VectorOperators.ADD);
+        out[7] += c13.reduceLanes(VectorOperators.ADD);
+        out[8] += c20.reduceLanes(VectorOperators.ADD);
+        out[9] += c21.reduceLanes(VectorOperators.ADD);
+        out[10] += c22.reduceLanes(VectorOperators.ADD);
+        out[11] += c23.reduceLanes(VectorOperators.ADD);
+        out[12] += c30.reduceLanes(VectorOperators.ADD);
+        out[13] += c31.reduceLanes(VectorOperators.ADD);
+        out[14] += c32.reduceLanes(VectorOperators.ADD);
+        out[15] += c33.reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            long bo = 4L * i;
+            float x0 = Mem.f32(a, a0 + bo), x1 = Mem.f32(a, a1 + bo), x2 = Mem.f32(a, a2 + bo), x3 = Mem.f32(a, a3 + bo);
+            for (int r = 0; r < 4; r++) {
+                float wv = w[wOff + r * ws + i];
+                out[4 * r] += wv * x0;
+                out[4 * r + 1] += wv * x1;
+                out[4 * r + 2] += wv * x2;
+                out[4 * r + 3] += wv * x3;
+            }
+        }
+    }
+
+    /** {@code out[4r + outCol] += Σ_i w[wOff + r·ws + i]·a[a0 + 4i]} for r < 4. */
+    static void dot4x1(float[] w, int wOff, int ws, MemorySegment a, long a0, int len, float[] out, int outCol) {
+        FloatVector c0 = FloatVector.zero(FS), c1 = c0, c2 = c0, c3 = c0;
+        int ub = FS.loopBound(len);
+        int i = 0;
+        for (; i < ub; i += L) {
+            FloatVector x = FloatVector.fromMemorySegment(FS, a, a0 + 4L * i, LE);
+            c0 = FloatVector.fromArray(FS, w, wOff + i).fma(x, c0);
+            c1 = FloatVector.fromArray(FS, w, wOff + ws + i).fma(x, c1);
+            c2 = FloatVector.fromArray(FS, w, wOff + 2 * ws + i).fma(x, c2);
+            c3 = FloatVector.fromArray(FS, w, wOff + 3 * ws + i).fma(x, c3);
+        }
+        float s0 = c0.reduceLanes(VectorOperators.ADD);
+        float s1 = c1.reduceLanes(VectorOperators.ADD);
+        float s2 = c2.reduceLanes(VectorOperators.ADD);
+        float s3 = c3.reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            float x = Mem.f32(a, a0 + 4L * i);
+            s0 += w[wOff + i] * x;
+            s1 += w[wOff + ws + i] * x;
+            s2 += w[wOff + 2 * ws + i] * x;
+            s3 += w[wOff + 3 * ws + i] * x;
+        }
+        out[outCol] += s0;
+        out[4 + outCol] += s1;
+        out[8 + outCol] += s2;
+        out[12 + outCol] += s3;
+    }
+}

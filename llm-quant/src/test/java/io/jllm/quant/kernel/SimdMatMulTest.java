@@ -1,0 +1,136 @@
+package io.jllm.quant.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jllm.gguf.GgmlType;
+import io.jllm.quant.kernel.TestBlocks.Mode;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The SIMD decoders and matrix path against the scalar reference kernels. */
+class SimdMatMulTest {
+    @BeforeAll
+    static void needsVectorApi() {
+        Assumptions.assumeTrue(VectorSupport.ENABLED, "SIMD path disabled on this JVM");
+    }
+
+    @Test
+    void simdDecodersEqualScalarDecodersBitForBit() {
+        Random rnd = new Random(5);
+        int n = 1024;
+        for (GgmlType t : TestBlocks.ALL_TYPES) {
+            WeightKernel k = Kernels.forType(t);
+            for (Mode mode : Mode.values()) {
+                byte[] row = TestBlocks.row(t, n, mode, rnd);
+                MemorySegment s = MemorySegment.ofArray(row);
+                float[] got = new float[n];
+                float[] mins = new float[n / 32];
+                SimdDecode.decode(k, s, 0, 0, n, got, 0, mins, 0);
+                float[] want = TestBlocks.dequant(t, row, n);
+                for (int i = 0; i < n; i++) {
+                    float g = FastMatMul.hasMin(t) ? got[i] + mins[i / 32] : got[i];
+                    assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(g),
+                            t + " " + mode + " element " + i + " (simd " + SimdDecode.hasSimd(t) + ")");
+                }
+            }
+        }
+    }
+
+    @Test
+    void f16DecoderCoversEveryBitPattern() {
+        int n = 65536;
+        MemorySegment s = MemorySegment.ofArray(new byte[2 * n]);
+        for (int i = 0; i < n; i++) {
+            s.set(Mem.I16, 2L * i, (short) i);
+        }
+        float[] got = new float[n];
+        SimdDecode.decode(Kernels.forType(GgmlType.F16), s, 0, 0, n, got, 0, null, 0);
+        for (int i = 0; i < n; i++) {
+            float want = Float.float16ToFloat((short) i);
+            if (Float.isNaN(want)) {
+                assertTrue(Float.isNaN(got[i]), "pattern " + Integer.toHexString(i));
+            } else {
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[i]),
+                        "pattern " + Integer.toHexString(i));
+            }
+        }
+    }
+
+    @Test
+    void matmulMatchesReferenceForEveryTypeAndBatch() {
+        Random rnd = new Random(6);
+        try (ThreadPool pool = new ThreadPool(2)) {
+            for (GgmlType t : TestBlocks.ALL_TYPES) {
+                int cols = t.isQuantized() ? 1280 : 1283;
+                int rows = 37;
+                for (int batch : new int[] {1, 7, 64}) {
+                    check(t, rows, cols, batch, rnd, batch == 7 ? Parallel.SERIAL : pool);
+                }
+            }
+        }
+    }
+
+    @Test
+    void smallAndOddShapes() {
+        Random rnd = new Random(7);
+        try (ThreadPool pool = new ThreadPool(2)) {
+            check(GgmlType.F32, 1, 1, 1, rnd, pool);
+            check(GgmlType.F32, 5, 64, 3, rnd, pool);
+            check(GgmlType.F16, 172, 64, 5, rnd, pool);
+            check(GgmlType.Q4_0, 3, 32, 2, rnd, pool);
+            check(GgmlType.Q6_K, 17, 256, 9, rnd, pool);
+            check(GgmlType.Q8_0, 64, 2048 + 32, 4, rnd, pool);
+            // the integer small-batch rows (batch <= 3)
+            check(GgmlType.Q4_0, 33, 512 + 32, 2, rnd, pool);
+            check(GgmlType.Q8_0, 19, 256 + 32, 3, rnd, pool);
+            check(GgmlType.Q4_K, 21, 768, 2, rnd, pool);
+            check(GgmlType.Q6_K, 18, 512, 3, rnd, pool);
+        }
+    }
+
+    static void check(GgmlType t, int rows, int cols, int batch, Random rnd, Parallel par) {
+        WeightKernel k = Kernels.forType(t);
+        byte[] wBytes = new byte[(int) t.bytes((long) rows * cols)];
+        int rowBytes = (int) t.bytes(cols);
+        for (int r = 0; r < rows; r++) {
+            byte[] row = TestBlocks.row(t, cols, r % 5 == 4 ? Mode.EXTREME_SCALE : Mode.RANDOM, rnd);
+            System.arraycopy(row, 0, wBytes, r * rowBytes, rowBytes);
+        }
+        MemorySegment w = MemorySegment.ofArray(wBytes);
+        int xStride = cols + 3;
+        int yStride = rows + 5;
+        float[] xs = new float[xStride * batch];
+        for (int b = 0; b < batch; b++) {
+            float[] v = TestBlocks.activations(cols, b % 3 == 2 ? Mode.EXTREME_SCALE : Mode.RANDOM, rnd);
+            System.arraycopy(v, 0, xs, b * xStride, cols);
+        }
+        MemorySegment x = TestBlocks.seg(xs);
+        MemorySegment scratch = MemorySegment.ofArray(new byte[(int) MatMul.scratchBytes(t, cols, batch)]);
+        MemorySegment yRef = MemorySegment.ofArray(new byte[4 * yStride * batch]);
+        MemorySegment yFast = MemorySegment.ofArray(new byte[4 * yStride * batch]);
+        MatMul.reference(k, w, rows, cols, x, xStride, batch, yRef, yStride, scratch, Parallel.SERIAL);
+        MatMul.matmul(t, w, rows, cols, x, xStride, batch, yFast, yStride, scratch, par);
+        float[][] avs = new float[batch][];
+        for (int b = 0; b < batch; b++) {
+            avs[b] = ReferenceKernelTest.expectedActivations(t,
+                    java.util.Arrays.copyOfRange(xs, b * xStride, b * xStride + cols));
+        }
+        for (int r = 0; r < rows; r++) {
+            byte[] row = java.util.Arrays.copyOfRange(wBytes, r * rowBytes, (r + 1) * rowBytes);
+            float[] wv = TestBlocks.dequant(t, row, cols);
+            float[] mag = ReferenceKernelTest.magnitudes(t, row, wv);
+            for (int b = 0; b < batch; b++) {
+                float[] av = avs[b];
+                double tol = 3 * ReferenceKernelTest.tolerance(t, mag, av);
+                float want = Mem.f32(yRef, 4L * (b * yStride + r));
+                float got = Mem.f32(yFast, 4L * (b * yStride + r));
+                assertTrue(Math.abs(got - want) <= tol, t + " " + rows + "x" + cols + " batch " + batch
+                        + " row " + r + " b " + b + ": simd " + got + " reference " + want + " tol " + tol);
+            }
+        }
+    }
+}
