@@ -33,11 +33,8 @@ final class PreTokenizers {
             case "default" -> new Spec(defaultPre(), false, false, true, false);
             case "llama3", "llama-v3", "llama-bpe", "falcon3" -> new Spec(Llama3Scanner.LLAMA3, true, true, true, false);
             case "dbrx", "smaug-bpe" -> new Spec(Llama3Scanner.LLAMA3, false, false, true, false);
-            case "deepseek-llm" -> new Spec(seq(rx("[\\r\\n]"), rx(DEEPSEEK_LLM_LETTERS),
-                    rx("\\s?[!-/:-~！-／：-～‘-‟　-。]+"), rx("\\s+\\z"), rx(CJK), rx("\\p{N}+")),
-                    false, false, false, false);
-            case "deepseek-coder" -> new Spec(seq(rx("[\\r\\n]"), rx("\\s?\\p{L}+"), rx("\\s?\\p{P}+"), rx(CJK),
-                    rx("\\p{N}")), false, false, false, false);
+            case "deepseek-llm" -> new Spec(deepseekLlm(), false, false, false, false);
+            case "deepseek-coder" -> new Spec(deepseekCoder(), false, false, false, false);
             case "deepseek-v3" -> new Spec(seq(rx("\\p{N}{1,3}"), rx("[一-龥\u3040-ゟ゠-ヿ]+"),
                     rx("[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\\r\\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P}\\p{S}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+")),
                     false, false, false, false);
@@ -63,6 +60,39 @@ final class PreTokenizers {
             default -> throw new IllegalArgumentException(src + ": unknown pre-tokenizer type 'tokenizer.ggml.pre' = '"
                     + pre + "'");
         };
+    }
+
+    static final String DEEPSEEK_PUNCT = "\\s?[!-/:-~！-／：-～‘-‟　-。]+";
+    private static final java.util.function.IntPredicate NEWLINE = c -> c == '\r' || c == '\n';
+
+    private static String body(String regex) {
+        return regex.substring(regex.indexOf('[') + 1, regex.lastIndexOf(']'));
+    }
+
+    /** deepseek-llm's five regexes as scanners (equivalent to {@link #deepseekLlmRegex()}). */
+    static PreTokenizer deepseekLlm() {
+        return seq(new ClassRunScanner(NEWLINE, ClassRunScanner.Mode.SINGLE),
+                new ClassRunScanner(ClassRunScanner.parseClass(body(DEEPSEEK_LLM_LETTERS)), ClassRunScanner.Mode.SPACE_RUN),
+                new ClassRunScanner(ClassRunScanner.parseClass(body(DEEPSEEK_PUNCT)), ClassRunScanner.Mode.SPACE_RUN),
+                new ClassRunScanner(c -> false, ClassRunScanner.Mode.TRAILING_WS),
+                new ClassRunScanner(ClassRunScanner.parseClass(body(CJK)), ClassRunScanner.Mode.RUN),
+                new ClassRunScanner(Unicode::isNumber, ClassRunScanner.Mode.RUN));
+    }
+
+    static PreTokenizer deepseekLlmRegex() {
+        return seq(rx("[\\r\\n]"), rx(DEEPSEEK_LLM_LETTERS), rx(DEEPSEEK_PUNCT), rx("\\s+\\z"), rx(CJK), rx("\\p{N}+"));
+    }
+
+    static PreTokenizer deepseekCoder() {
+        return seq(new ClassRunScanner(NEWLINE, ClassRunScanner.Mode.SINGLE),
+                new ClassRunScanner(Unicode::isLetter, ClassRunScanner.Mode.SPACE_RUN),
+                new ClassRunScanner(c -> (Unicode.flags(c) & Unicode.PUNCT) != 0, ClassRunScanner.Mode.SPACE_RUN),
+                new ClassRunScanner(ClassRunScanner.parseClass(body(CJK)), ClassRunScanner.Mode.RUN),
+                new ClassRunScanner(Unicode::isNumber, ClassRunScanner.Mode.SINGLE));
+    }
+
+    static PreTokenizer deepseekCoderRegex() {
+        return seq(rx("[\\r\\n]"), rx("\\s?\\p{L}+"), rx("\\s?\\p{P}+"), rx(CJK), rx("\\p{N}"));
     }
 
     private static PreTokenizer defaultPre() {

@@ -96,25 +96,20 @@ final class SpecialSplitter {
         l.add(id);
     }
 
-    /** Candidates indexed by first char, longest first (cached per vocabulary). */
-    private static final Map<Vocab, Map<Character, int[]>> INDEX = java.util.Collections.synchronizedMap(
-            new java.util.WeakHashMap<>());
-
-    private static Map<Character, int[]> index(Vocab v) {
-        return INDEX.computeIfAbsent(v, k -> {
-            Map<Character, List<Integer>> m = new HashMap<>();
-            for (int id : k.specialIds) {
-                String t = k.texts[id];
-                if (!t.isEmpty()) {
-                    m.computeIfAbsent(t.charAt(0), c -> new ArrayList<>()).add(id);
-                }
+    /** Candidates indexed by first char, longest first (built once, when the tokenizer is made). */
+    static Map<Character, int[]> index(Vocab k) {
+        Map<Character, List<Integer>> m = new HashMap<>();
+        for (int id : k.specialIds) {
+            String t = k.texts[id];
+            if (!t.isEmpty()) {
+                m.computeIfAbsent(t.charAt(0), c -> new ArrayList<>()).add(id);
             }
-            Map<Character, int[]> r = new HashMap<>();
-            m.forEach((c, ids) -> r.put(c, ids.stream()
-                    .sorted((a, b) -> k.texts[b].length() - k.texts[a].length())
-                    .mapToInt(Integer::intValue).toArray()));
-            return r;
-        });
+        }
+        Map<Character, int[]> r = new HashMap<>();
+        m.forEach((c, ids) -> r.put(c, ids.stream()
+                .sorted((a, b) -> k.texts[b].length() - k.texts[a].length())
+                .mapToInt(Integer::intValue).toArray()));
+        return Map.copyOf(r);
     }
 
     private static boolean isWordChar(int c) {
@@ -128,7 +123,7 @@ final class SpecialSplitter {
             add(out, 0, text.length(), -1);
             return out;
         }
-        Map<Character, int[]> idx = index(v);
+        Map<Character, int[]> idx = v.specialIndex;
         int rawStart = 0;
         int n = text.length();
         int i = 0;

@@ -21,6 +21,7 @@ public final class Tokenizer {
     private final Vocab v;
 
     Tokenizer(Vocab v) {
+        v.specialIndex = SpecialSplitter.index(v);
         this.v = v;
     }
 

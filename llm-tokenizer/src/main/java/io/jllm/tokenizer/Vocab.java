@@ -48,6 +48,8 @@ final class Vocab {
     SpecialMode specialMode = SpecialMode.LLAMA;
     /** Candidate special tokens, in matching order. */
     int[] specialIds = new int[0];
+    /** specialIds by first char, longest first (HF and tiktoken matching). */
+    java.util.Map<Character, int[]> specialIndex = java.util.Map.of();
 
     int bos = -1;
     int eos = -1;

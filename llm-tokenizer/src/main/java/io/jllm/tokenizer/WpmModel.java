@@ -42,7 +42,7 @@ final class WpmModel {
         if (cp < 0x80) {
             return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
         }
-        return new String(Character.toChars(cp)).toLowerCase(Locale.ROOT).codePointAt(0);
+        return Character.toString(cp).toLowerCase(Locale.ROOT).codePointAt(0);
     }
 
     void encode(String text, int from, int to, TokenSink out) {
@@ -59,16 +59,34 @@ final class WpmModel {
             if (cp == 0 || cp == 0xFFFD || (f & Unicode.CONTROL) != 0) {
                 continue;
             }
-            byte[] s = new String(Character.toChars(lowerFirst(cp))).getBytes(StandardCharsets.UTF_8);
+            int lc = lowerFirst(cp);
             if ((f & Unicode.PUNCT) != 0 || (cp < 0x7F && (f & Unicode.SYMBOL) != 0) || isChinese(cp)) {
                 flush(word, out);
-                word.writeBytes(s);
+                putUtf8(word, lc);
                 flush(word, out);
             } else {
-                word.writeBytes(s);
+                putUtf8(word, lc);
             }
         }
         flush(word, out);
+    }
+
+    private static void putUtf8(ByteArrayOutputStream w, int cp) {
+        if (cp < 0x80) {
+            w.write(cp);
+        } else if (cp < 0x800) {
+            w.write(0xC0 | (cp >> 6));
+            w.write(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            w.write(0xE0 | (cp >> 12));
+            w.write(0x80 | ((cp >> 6) & 0x3F));
+            w.write(0x80 | (cp & 0x3F));
+        } else {
+            w.write(0xF0 | (cp >> 18));
+            w.write(0x80 | ((cp >> 12) & 0x3F));
+            w.write(0x80 | ((cp >> 6) & 0x3F));
+            w.write(0x80 | (cp & 0x3F));
+        }
     }
 
     private void flush(ByteArrayOutputStream word, TokenSink out) {

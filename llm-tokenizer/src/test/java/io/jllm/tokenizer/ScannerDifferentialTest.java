@@ -27,7 +27,8 @@ class ScannerDifferentialTest {
     private static final int[] SPECIAL = {' ', ' ', ' ', '\n', '\r', '\t', '\'', '\'', 's', 'S', 't', 'l', 'L', 'e', 'E',
         'v', 'r', 'd', 'm', 0x17F, 0x212A, 0xA0, 0x3000, 0x2028, 0x85, 0x0B, 0x1C, '/', '.', '!', '1', '7', 0x665, 0xBD,
         0x2163, 0x301, 0x20DD, 0x200D, 0x1F600, 0x1F3FD, 0x4E2D, 'A', 'z', 0x1C5, 0x2B0, 0xC5, 0xE9, 0x10400, 0x1D400,
-        0xE000, 0xFFFF, 0x378, 0xFEFF};
+        0xE000, 0xFFFF, 0x378, 0xFEFF, 0x3001, 0x3002, 0x2018, 0x201F, 0xFF01, 0xFF21, 0x1F7D, 0x212A, 0x2126,
+        0x4E00, 0x9FA5, 0xAC00, 0xD7FF, 0x800, 0xB5, 0x1E900, 0x10400};
 
     static String randomText(SplittableRandom r, int len) {
         StringBuilder sb = new StringBuilder();
@@ -65,7 +66,10 @@ class ScannerDifferentialTest {
     }
 
     private static void compare(PreTokenizer scanner, String regex, long seed) {
-        PreTokenizer ref = PreTokenizer.regex(regex);
+        compare(scanner, PreTokenizer.regex(regex), seed);
+    }
+
+    private static void compare(PreTokenizer scanner, PreTokenizer ref, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         int chars = 0;
         for (int i = 0; i < 4000; i++) {
@@ -105,6 +109,16 @@ class ScannerDifferentialTest {
     @Test
     void o200k() {
         compare(O200kScanner.INSTANCE, O200K, 6);
+    }
+
+    @Test
+    void deepseekLlm() {
+        compare(PreTokenizers.deepseekLlm(), PreTokenizers.deepseekLlmRegex(), 7);
+    }
+
+    @Test
+    void deepseekCoder() {
+        compare(PreTokenizers.deepseekCoder(), PreTokenizers.deepseekCoderRegex(), 8);
     }
 
     @Test

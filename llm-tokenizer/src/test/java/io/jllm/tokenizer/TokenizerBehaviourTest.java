@@ -124,4 +124,23 @@ class TokenizerBehaviourTest {
         int[] ids = t.encode("Hello , world . I 'm here", false, false);
         assertEquals("Hello, world. I'm here", t.decode(ids));
     }
+
+    @Test
+    void vocabulariesWithoutTestFilesRoundTrip() throws Exception {
+        String text = "Hello world! It's 2025: naïve café, 日本語, emoji 😀.";
+        for (String name : new String[] {"gpt-neox", "baichuan"}) {
+            Tokenizer t = vocab(name);
+            int[] ids = t.encode(text, false, false);
+            assertTrue(ids.length > 5, name);
+            String back = t.decode(ids);
+            assertEquals(text, name.equals("gpt-neox") ? back : back.stripLeading(), name);
+        }
+    }
+
+    @Test
+    void unknownPreTokenizerIsAClearError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PreTokenizers.forGguf("no-such-pre", "x.gguf"));
+        assertTrue(e.getMessage().contains("no-such-pre") && e.getMessage().contains("x.gguf"), e.getMessage());
+    }
 }

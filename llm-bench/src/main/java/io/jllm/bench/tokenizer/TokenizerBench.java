@@ -46,7 +46,12 @@ public class TokenizerBench {
     @Param({"2000000"})
     public int bytes;
 
+    /** 0: the whole input in one call; otherwise documents of about this many chars, one call each. */
+    @Param({"0", "1000"})
+    public int chunk;
+
     private String text;
+    private String[] docs;
     private Tokenizer jllm;
     private Encoding jtokkit;
     private HuggingFaceTokenizer djl;
@@ -58,6 +63,7 @@ public class TokenizerBench {
     @Setup(Level.Trial)
     public void setup() throws IOException {
         text = BenchText.input(input, bytes);
+        docs = split(text, chunk);
         switch (vocab) {
             case "cl100k_base", "o200k_base" -> {
                 jllm = Tokenizer.tiktoken(vocab);
@@ -76,6 +82,26 @@ public class TokenizerBench {
                 text.getBytes(StandardCharsets.UTF_8).length / 1e6, jllm.countTokens(text, false, false));
     }
 
+    static String[] split(String text, int chunk) {
+        if (chunk <= 0) {
+            return new String[] {text};
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        int s = 0;
+        while (s < text.length()) {
+            int e = Math.min(text.length(), s + chunk);
+            while (e < text.length() && e < s + 2 * chunk && text.charAt(e) != ' ') {
+                e++;
+            }
+            if (e < text.length() && Character.isLowSurrogate(text.charAt(e))) {
+                e++;
+            }
+            out.add(text.substring(s, e));
+            s = e;
+        }
+        return out.toArray(String[]::new);
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() {
         if (djl != null) {
@@ -85,34 +111,47 @@ public class TokenizerBench {
 
     @Benchmark
     public int jllmEncode() {
-        return jllm.encode(text, false, false).length;
+        int n = 0;
+        for (String d : docs) {
+            n += jllm.encode(d, false, false).length;
+        }
+        return n;
     }
 
     @Benchmark
     public int jllmCount() {
-        return jllm.countTokens(text, false, false);
+        int n = 0;
+        for (String d : docs) {
+            n += jllm.countTokens(d, false, false);
+        }
+        return n;
     }
 
     /** The reference: jtokkit encodeOrdinary (tiktoken) or DJL encode (llama3); 0 where none. */
     @Benchmark
     public int refEncode() {
-        if (jtokkit != null) {
-            return jtokkit.encodeOrdinary(text).size();
+        int n = 0;
+        for (String d : docs) {
+            if (jtokkit != null) {
+                n += jtokkit.encodeOrdinary(d).size();
+            } else if (djl != null) {
+                n += djl.encode(d, false, false).getIds().length;
+            }
         }
-        if (djl != null) {
-            return djl.encode(text, false, false).getIds().length;
-        }
-        return 0;
+        return n;
     }
 
+    /** jtokkit countTokensOrdinary; DJL has no count, so it encodes. */
     @Benchmark
     public int refCount() {
-        if (jtokkit != null) {
-            return jtokkit.countTokensOrdinary(text);
+        int n = 0;
+        for (String d : docs) {
+            if (jtokkit != null) {
+                n += jtokkit.countTokensOrdinary(d);
+            } else if (djl != null) {
+                n += djl.encode(d, false, false).getIds().length;
+            }
         }
-        if (djl != null) {
-            return djl.encode(text, false, false).getIds().length;
-        }
-        return 0;
+        return n;
     }
 }
