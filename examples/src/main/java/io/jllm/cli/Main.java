@@ -73,6 +73,18 @@ public final class Main {
         if (t instanceof OutOfMemoryError) {
             return "out of memory: " + t.getMessage();
         }
+        if (t instanceof java.nio.file.FileSystemException fse) {
+            String what = switch (t) {
+                case java.nio.file.NoSuchFileException e -> "no such file";
+                case java.nio.file.AccessDeniedException e -> "permission denied";
+                case java.nio.file.NotDirectoryException e -> "not a directory";
+                case java.nio.file.FileAlreadyExistsException e -> "file already exists";
+                default -> fse.getReason() == null ? "cannot access file" : fse.getReason();
+            };
+            String reason = fse.getReason();
+            return what + ": " + fse.getFile() + (fse.getOtherFile() == null ? "" : " -> " + fse.getOtherFile())
+                    + (reason == null || reason.equals(what) ? "" : " (" + reason + ")");
+        }
         String m = t.getMessage();
         if (m == null || m.isBlank()) {
             m = t.getClass().getSimpleName();

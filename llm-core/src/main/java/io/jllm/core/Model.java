@@ -62,6 +62,10 @@ public final class Model implements AutoCloseable {
         try {
             ModelConfig cfg = ModelConfig.from(file);
             int ctx = options.contextLength() == 0 ? cfg.trainContext() : options.contextLength();
+            if (cfg.architecture().learnedPositions() && ctx > cfg.trainContext()) {
+                throw new ModelLoadException(path.getFileName() + ": context length " + ctx + " exceeds the "
+                        + cfg.trainContext() + " learned positions of tensor 'position_embd.weight'");
+            }
             long weightBytes = 0;
             for (GgufTensor t : file.tensors()) {
                 weightBytes += t.byteSize();

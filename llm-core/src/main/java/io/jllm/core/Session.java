@@ -130,9 +130,10 @@ public final class Session implements AutoCloseable {
         int ub = forward.ubatch();
         for (int done = 0; done < len; done += ub) {
             int n = Math.min(ub, len - done);
-            step(tokens, off + done, n);
-            if (done + n == len) {
-                forward.logits(n - 1, 1);
+            boolean last = done + n == len;
+            step(tokens, off + done, n, last ? n - 1 : n);
+            if (last) {
+                forward.logits(0, 1);
                 MemorySegment.copy(forward.logitsBuffer(), F32.LE, 0, lastLogits, 0, lastLogits.length);
             }
         }
@@ -155,7 +156,7 @@ public final class Session implements AutoCloseable {
         int vocab = cfg.vocabSize();
         for (int done = 0; done < len; done += ub) {
             int n = Math.min(ub, len - done);
-            step(tokens, done, n);
+            step(tokens, done, n, 0);
             for (int r = 0; r < n; r += forward.outRows()) {
                 int c = Math.min(forward.outRows(), n - r);
                 forward.logits(r, c);
@@ -186,8 +187,9 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    private void step(int[] tokens, int off, int n) {
-        forward.layers(tokens, off, n, position);
+    /** Evaluates n tokens; only rows from {@code keepFrom} get final hidden states. */
+    private void step(int[] tokens, int off, int n, int keepFrom) {
+        forward.layers(tokens, off, n, position, keepFrom);
         System.arraycopy(tokens, off, history, position, n);
         position += n;
     }

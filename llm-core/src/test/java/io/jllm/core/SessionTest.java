@@ -86,6 +86,34 @@ class SessionTest {
     }
 
     @Test
+    void streamedPiecesAreWholeCharactersAndAddUpToTheText() throws Exception {
+        // gpt2's byte-level vocabulary with random weights emits arbitrary byte tokens, so pieces
+        // regularly end inside a multi-byte character: those bytes must wait for the next piece
+        Golden g = Golden.load("gpt2.q8_0");
+        try (Model m = load("gpt2.q8_0.gguf", ModelOptions.builder().threads(1).build()); Session s = m.session()) {
+            List<String> pieces = new ArrayList<>();
+            GenerationResult r = s.generate(g.prompt(), GenerateOptions.builder().temperature(1.5f).topK(0).topP(1f)
+                    .minP(0f).seed(3).maxTokens(64).ignoreEos(true).build(), e -> pieces.add(e.text()));
+            assertEquals(r.text(), String.join("", pieces));
+            assertEquals(m.tokenizer().decode(r.tokens()), r.text());
+            for (String p : pieces) {
+                for (int i = 0; i < p.length(); i++) {
+                    char c = p.charAt(i);
+                    if (Character.isHighSurrogate(c)) {
+                        assertTrue(i + 1 < p.length() && Character.isLowSurrogate(p.charAt(i + 1)), "split surrogate pair");
+                    }
+                }
+            }
+            try (Session t = m.session()) {
+                List<TokenEvent> events = t.stream(g.prompt(), GenerateOptions.builder().temperature(1.5f).topK(0)
+                        .topP(1f).minP(0f).seed(3).maxTokens(64).ignoreEos(true).build()).toList();
+                assertEquals(64, events.size());
+                assertArrayEquals(r.tokens(), events.stream().mapToInt(TokenEvent::token).toArray());
+            }
+        }
+    }
+
+    @Test
     void iteratorAndCallbackAgree() throws Exception {
         Golden g = Golden.load("qwen2.f32");
         try (Model m = load("qwen2.f32.gguf", ModelOptions.builder().threads(1).build()); Session s = m.session()) {

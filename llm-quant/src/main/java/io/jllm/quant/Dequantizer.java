@@ -32,6 +32,10 @@ public final class Dequantizer {
     public static void dequantize(GgmlType type, MemorySegment src, long srcOffset, long n,
                                   MemorySegment dst, long dstOffset) {
         TypeCodec c = codec(type, n);
+        if (type == GgmlType.F32) {
+            MemorySegment.copy(src, srcOffset, dst, dstOffset, 4 * n);
+            return;
+        }
         float[] buf = BUFFER.get();
         int bs = type.blockSize();
         long srcStep = type.bytes(CHUNK);

@@ -318,7 +318,7 @@ final class GgufVocab {
             byteToken[b] = id;
         }
         float[] s = scores != null ? scores : new float[texts.length];
-        return new SpmModel(m, s, byteToken);
+        return new SpmModel(m, s, byteToken, texts);
     }
 
     /** token_to_piece(special=true) bytes. */

@@ -29,6 +29,7 @@ final class Attention implements Parallel.RangeTask {
     // per-call state (set by run(), read by the workers)
     private int layer;
     private int pos0;
+    private int row0;
     private MemorySegment q = MemorySegment.NULL;
     private int qStride;
     private MemorySegment out = MemorySegment.NULL;
@@ -50,12 +51,15 @@ final class Attention implements Parallel.RangeTask {
     }
 
     /**
-     * Attends {@code n} query tokens at positions pos0.. (their K/V already stored) and writes
-     * each head's output at {@code out[t*outStride + h*headDimV]}.
+     * Attends the {@code n} query tokens in rows {@code row0 ..} of q, at positions
+     * {@code pos0 + row0 ..} (their K/V already stored), and writes each head's output for query
+     * t at {@code out[t*outStride + h*headDimV]}.
      */
-    void run(int layer, int pos0, int n, MemorySegment q, int qStride, MemorySegment out, int outStride, Parallel par) {
+    void run(int layer, int pos0, int row0, int n, MemorySegment q, int qStride, MemorySegment out, int outStride,
+             Parallel par) {
         this.layer = layer;
         this.pos0 = pos0;
+        this.row0 = row0;
         this.q = q;
         this.qStride = qStride;
         this.out = out;
@@ -71,9 +75,9 @@ final class Attention implements Parallel.RangeTask {
         for (int w = from; w < to; w++) {
             int t = w / heads;
             int h = w % heads;
-            int pos = pos0 + t;
+            int pos = pos0 + row0 + t;
             int kvh = h / groupSize;
-            long qi = (long) t * qStride + (long) h * headDimK;
+            long qi = (long) (row0 + t) * qStride + (long) h * headDimK;
             for (int d = 0; d < headDimK; d++) {
                 float v = F32.get(q, qi + d);
                 F32.set(qr, d, f16 ? Fp16.round(v) : v);

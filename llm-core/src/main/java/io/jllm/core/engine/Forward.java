@@ -136,9 +136,11 @@ public final class Forward {
 
     /**
      * Runs {@code n ≤ ubatch} tokens at positions {@code pos0..} through every layer, storing
-     * their K/V in the cache; afterwards the final hidden states are ready for {@link #logits}.
+     * their K/V in the cache. Only rows {@code keepFrom .. n} are carried through the rest of the
+     * last layer (as llama.cpp's output ids): afterwards their final hidden states are rows
+     * {@code 0 .. n−keepFrom} for {@link #logits}; {@code keepFrom = n} computes no outputs.
      */
-    public void layers(int[] tokens, int off, int n, int pos0) {
+    public void layers(int[] tokens, int off, int n, int pos0, int keepFrom) {
         if (n > ubatch || n <= 0) {
             throw new IllegalArgumentException("batch of " + n + " tokens (ubatch " + ubatch + ")");
         }
@@ -146,11 +148,17 @@ public final class Forward {
             throw new IllegalStateException("context full: " + (pos0 + n) + " tokens exceed the context of "
                     + kv.context());
         }
+        if (keepFrom < 0 || keepFrom > n) {
+            throw new IllegalArgumentException("keepFrom " + keepFrom + " outside [0, " + n + "]");
+        }
         embed(tokens, off, n, pos0);
         for (int l = 0; l < cfg.layers(); l++) {
             LayerWeights lw = w.layers().get(l);
-            attentionBlock(l, lw, n, pos0);
-            feedForwardBlock(lw, n);
+            int from = l == cfg.layers() - 1 ? keepFrom : 0;
+            attentionBlock(l, lw, n, pos0, from);
+            if (n - from > 0) {
+                feedForwardBlock(lw, n - from);
+            }
         }
     }
 
@@ -188,7 +196,8 @@ public final class Forward {
         }
     }
 
-    private void attentionBlock(int l, LayerWeights lw, int n, int pos0) {
+    /** Attention for rows {@code from .. n} (K/V stored for all n); the kept rows move to the front. */
+    private void attentionBlock(int l, LayerWeights lw, int n, int pos0, int from) {
         norm(lw.attnNorm(), n, x, xb);
         if (lw.mla() != null && mla != null) { // latent attention, then the shared output projection
             mla.run(l, lw.mla(), xb, n, pos0, par);
@@ -197,6 +206,9 @@ public final class Forward {
             bias(lw.bo(), xb, e, n, e);
             for (int t = 0; t < n; t++) {
                 F32.addInPlace(x, (long) t * e, xb, (long) t * e, e);
+            }
+            if (from > 0) { // keep only the rows whose outputs are needed, at the front
+                MemorySegment.copy(x, 4L * from * e, x, 0, 4L * (n - from) * e);
             }
             return;
         }
@@ -220,11 +232,18 @@ public final class Forward {
             }
             kv.store(l, pos0 + t, qkv, row + cfg.qDim(), row + cfg.qDim() + cfg.kDim());
         }
+        int k = n - from;
+        if (k == 0) {
+            return;
+        }
         int od = cfg.heads() * cfg.headDimV();
-        attention.run(l, pos0, n, qkv, qkvDim, attnOut, od, par);
-        lw.wo().apply(attnOut, od, n, xb, e, scratch, par);
-        bias(lw.bo(), xb, e, n, e);
-        for (int t = 0; t < n; t++) {
+        attention.run(l, pos0, from, k, qkv, qkvDim, attnOut, od, par);
+        if (from > 0) {
+            MemorySegment.copy(x, 4L * from * e, x, 0, 4L * k * e);
+        }
+        lw.wo().apply(attnOut, od, k, xb, e, scratch, par);
+        bias(lw.bo(), xb, e, k, e);
+        for (int t = 0; t < k; t++) {
             F32.addInPlace(x, (long) t * e, xb, (long) t * e, e);
         }
     }
@@ -270,11 +289,16 @@ public final class Forward {
         if (rope != null) {
             rope.cache(-discard, ropeCache, 0);
         }
+        if (mla != null) {
+            mla.prepareShift(-discard);
+        }
         for (int l = 0; l < cfg.layers(); l++) {
             for (int c = 0; c < moved; c++) {
                 int from = keep + discard + c;
                 kv.loadK(l, from, qkv, 0);
-                if (rope != null) {
+                if (mla != null) { // a latent row [c ; k_pe]: only the shared rope key turns
+                    mla.shiftKey(qkv, 0);
+                } else if (rope != null) {
                     rope.apply(qkv, 0, cfg.kvHeads(), cfg.headDimK(), ropeCache, 0);
                 }
                 kv.storeK(l, keep + c, qkv, 0);

@@ -11,6 +11,8 @@ import java.lang.foreign.MemorySegment;
  * in F16 or F32, cell index = position (one sequence). Lives in the session's arena.
  */
 public final class KvCache {
+    /** The Vector API inner loops run when the SIMD kernels do (Vector API present and JIT-compiled). */
+    static final boolean SIMD = simd();
     private final KvCacheType type;
     private final int context;
     private final int kDim;
@@ -28,6 +30,14 @@ public final class KvCache {
         for (int l = 0; l < layers; l++) {
             k[l] = arena.allocate((long) context * kDim * type.bytes(), 64);
             v[l] = arena.allocate((long) context * vDim * type.bytes(), 64);
+        }
+    }
+
+    private static boolean simd() {
+        try {
+            return io.jllm.quant.kernel.MatMul.simd() && CacheVectors.usable();
+        } catch (LinkageError e) {
+            return false;
         }
     }
 
@@ -100,6 +110,9 @@ public final class KvCache {
     public float dotK(int layer, int cell, int off, MemorySegment q, long qi, int n) {
         MemorySegment s = k[layer];
         long base = (long) cell * kDim + off;
+        if (SIMD) {
+            return CacheVectors.dot(q, 4L * qi, s, base * type.bytes(), n, type == KvCacheType.F16);
+        }
         double sum = 0;
         if (type == KvCacheType.F16) {
             for (int d = 0; d < n; d++) {
@@ -117,6 +130,10 @@ public final class KvCache {
     public void axpyV(int layer, int cell, int off, float p, MemorySegment out, long oi, int n) {
         MemorySegment s = v[layer];
         long base = (long) cell * vDim + off;
+        if (SIMD) {
+            CacheVectors.axpy(p, s, base * type.bytes(), out, 4L * oi, n, type == KvCacheType.F16);
+            return;
+        }
         if (type == KvCacheType.F16) {
             for (int d = 0; d < n; d++) {
                 F32.set(out, oi + d, F32.get(out, oi + d) + p * Fp16.fromHalf(s.getAtIndex(F32.LE16, base + d)));

@@ -231,6 +231,19 @@ public final class MlaAttention implements Parallel.RangeTask {
         }
     }
 
+    /** Prepares {@link #shiftKey} for moving cache rows by {@code delta} positions (context shift). */
+    public void prepareShift(int delta) {
+        rope.cache(delta, ropeCache, 0);
+    }
+
+    /**
+     * Re-rotates the roped shared key of one cache row (loaded to f32 at float index {@code ri}
+     * of {@code row}) by the prepared position change; the latent part has no position.
+     */
+    public void shiftKey(MemorySegment row, long ri) {
+        rope.apply(row, ri + rank, 1, rot, ropeCache, 0);
+    }
+
     /**
      * Replaces the latent at float index {@code c} of {@code ckv} by the values llama.cpp's
      * {@code attn_kv_b} product sees: converted to the weight's activation type (Q8_0 for Q5_0,

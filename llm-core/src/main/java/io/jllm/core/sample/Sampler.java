@@ -79,19 +79,11 @@ public final class Sampler {
             }
             return best;
         }
-        // sort descending (ties: lower id first)
-        for (int i = 0; i < n; i++) {
-            int bits = Float.floatToIntBits(work[i]);
-            int sortable = bits ^ ((bits >> 31) & 0x7fffffff);
-            keys[i] = ((long) ~sortable << 32) | i;
-        }
-        Arrays.sort(keys, 0, n);
-        int size = n;
-        for (int i = 0; i < n; i++) {
+        // candidates sorted descending (ties: lower id first); with top-k only the k best are
+        // selected (a bounded heap, O(n log k)) instead of sorting the whole vocabulary
+        int size = p.topK() > 0 && p.topK() < n ? selectTop(n, p.topK()) : sortAll(n);
+        for (int i = 0; i < size; i++) {
             ids[i] = (int) keys[i];
-        }
-        if (p.topK() > 0 && p.topK() < size) {
-            size = p.topK();
         }
         if (p.topP() < 1.0f) {
             softmax(size);
@@ -129,6 +121,70 @@ public final class Sampler {
             }
         }
         return ids[size - 1];
+    }
+
+    /** Sort key: ascending key = descending logit, then ascending id. */
+    private static long key(float logit, int id) {
+        int bits = Float.floatToIntBits(logit);
+        int sortable = bits ^ ((bits >> 31) & 0x7fffffff);
+        return ((long) ~sortable << 32) | id;
+    }
+
+    private int sortAll(int n) {
+        for (int i = 0; i < n; i++) {
+            keys[i] = key(work[i], i);
+        }
+        Arrays.sort(keys, 0, n);
+        return n;
+    }
+
+    /** The k smallest keys, sorted, in keys[0..k): a max-heap of size k over the stream of keys. */
+    private int selectTop(int n, int k) {
+        for (int i = 0; i < k; i++) {
+            keys[i] = key(work[i], i);
+            siftUp(i);
+        }
+        for (int i = k; i < n; i++) {
+            long kk = key(work[i], i);
+            if (kk < keys[0]) {
+                keys[0] = kk;
+                siftDown(0, k);
+            }
+        }
+        Arrays.sort(keys, 0, k);
+        return k;
+    }
+
+    private void siftUp(int i) {
+        long v = keys[i];
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            if (keys[parent] >= v) {
+                break;
+            }
+            keys[i] = keys[parent];
+            i = parent;
+        }
+        keys[i] = v;
+    }
+
+    private void siftDown(int i, int size) {
+        long v = keys[i];
+        while (true) {
+            int c = 2 * i + 1;
+            if (c >= size) {
+                break;
+            }
+            if (c + 1 < size && keys[c + 1] > keys[c]) {
+                c++;
+            }
+            if (keys[c] <= v) {
+                break;
+            }
+            keys[i] = keys[c];
+            i = c;
+        }
+        keys[i] = v;
     }
 
     /** llama.cpp's softmax over the first {@code size} sorted candidates (float sums). */

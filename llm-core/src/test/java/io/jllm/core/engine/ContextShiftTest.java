@@ -34,8 +34,8 @@ class ContextShiftTest {
             ModelWeights w = WeightLoader.load(f, cfg);
             Forward fresh = new Forward(cfg, w, a, KvCacheType.F16, 64, 32, 1, Parallel.SERIAL);
             Forward shifted = new Forward(cfg, w, a, KvCacheType.F16, 64, 32, 1, Parallel.SERIAL);
-            fresh.layers(x, 0, x.length, 0);
-            shifted.layers(all, 0, all.length, 0);
+            fresh.layers(x, 0, x.length, 0, x.length);
+            shifted.layers(all, 0, all.length, 0, all.length);
             // keep the first token of junk... here keep 0, drop the junk
             shifted.shift(0, junk.length, all.length);
             MemorySegment k1 = a.allocate(4L * cfg.kDim());

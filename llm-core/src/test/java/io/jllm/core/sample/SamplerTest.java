@@ -97,6 +97,41 @@ class SamplerTest {
     }
 
     @Test
+    void topKSelectionEqualsFullSort() {
+        // top-k 40 (heap selection) must draw exactly what top-k off + keeping the same 40 would:
+        // compare against a sampler whose top-k covers everything but whose logits outside the
+        // best 40 are pushed to −inf
+        java.util.Random r = new java.util.Random(11);
+        for (int trial = 0; trial < 20; trial++) {
+            float[] l = new float[3000];
+            for (int i = 0; i < l.length; i++) {
+                l[i] = (float) r.nextGaussian() * 3 + (i % 97 == 0 ? 1f : 0f);
+            }
+            l[5] = l[6]; // a tie
+            float[] sorted = l.clone();
+            java.util.Arrays.sort(sorted);
+            float cut = sorted[sorted.length - 40];
+            float[] masked = l.clone();
+            int kept = 0;
+            for (int i = 0; i < masked.length; i++) {
+                if (masked[i] < cut) {
+                    masked[i] = Float.NEGATIVE_INFINITY;
+                } else {
+                    kept++;
+                }
+            }
+            if (kept != 40) {
+                continue; // a tie at the cut: the two are not comparable
+            }
+            Sampler a = new Sampler(params(0.9f, 40, 0.95f, 0.05f, 1, trial), l.length);
+            Sampler b = new Sampler(params(0.9f, 0, 0.95f, 0.05f, 1, trial), l.length);
+            for (int i = 0; i < 10; i++) {
+                assertEquals(b.sample(masked), a.sample(l), "trial " + trial + " draw " + i);
+            }
+        }
+    }
+
+    @Test
     void logProbIsNormalised() {
         float[] l = {1f, 2f, 3f};
         double sum = 0;

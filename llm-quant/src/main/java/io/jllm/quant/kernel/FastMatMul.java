@@ -18,8 +18,11 @@ final class FastMatMul {
     static final int KC = 1024;
     static final int BT = 64;
     static final int ROW_UNIT = 16;
-    /** Batches below this use {@link IntMatVec} rows where the type has them. */
-    static final int INT_PATH_MAX_BATCH = 3;
+    /**
+     * Batches up to this use {@link IntMatVec} rows where the type has them (environment variable
+     * {@code JLLM_INT_MATVEC=0} turns them off, for diagnosis).
+     */
+    static final int INT_PATH_MAX_BATCH = "0".equals(System.getenv("JLLM_INT_MATVEC")) ? 0 : 3;
 
     private FastMatMul() {}
 
