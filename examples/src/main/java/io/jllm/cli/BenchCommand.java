@@ -1,9 +1,10 @@
 package io.jllm.cli;
 
+import io.jllm.core.Model;
+import io.jllm.core.ModelOptions;
+import io.jllm.core.Session;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -187,99 +188,42 @@ public final class BenchCommand implements CliCommand, Main.ValuedOptions {
         return rt.totalMemory() - rt.freeMemory();
     }
 
-    /**
-     * The inference engine seen by the benchmark: {@code io.jllm.core.Model} / {@code Session},
-     * reached reflectively so this command builds before llm-core's engine exists.
-     */
+    /** The inference engine seen by the benchmark: one {@link Model} and one {@link Session}. */
     static final class Engine implements AutoCloseable {
-        private final AutoCloseable model;
-        private final AutoCloseable session;
-        private final Method evaluate;
-        private final Method reset;
-        private final long kvBytesPerToken;
-        private final int vocab;
+        private final Model model;
+        private final Session session;
         private final int bos;
 
-        private Engine(AutoCloseable model, AutoCloseable session, int bos) throws ReflectiveOperationException {
+        private Engine(Model model, Session session, int bos) {
             this.model = model;
             this.session = session;
-            this.evaluate = session.getClass().getMethod("evaluate", int[].class);
-            this.reset = session.getClass().getMethod("reset");
-            this.kvBytesPerToken = (long) session.getClass().getMethod("kvBytesPerToken").invoke(session);
             this.bos = bos;
-            this.vocab = evaluate(new int[] {bos}).length;
-            reset();
         }
 
-        static Engine load(Path path, int threads, int context, int ubatch) throws Exception {
-            Class<?> modelClass;
-            Class<?> optionsClass;
+        /** Loads with {@code threads} workers, a {@code context}-token cache and prompt batches of {@code ubatch}. */
+        static Engine load(Path path, int threads, int context, int ubatch) throws IOException {
+            ModelOptions options = ModelOptions.builder().threads(threads).contextLength(context).ubatch(ubatch).build();
+            Model model = Model.load(path, options);
             try {
-                modelClass = Class.forName("io.jllm.core.Model");
-                optionsClass = Class.forName("io.jllm.core.ModelOptions");
-            } catch (ClassNotFoundException e) {
-                throw new CliException("llm bench needs jllm's inference engine (io.jllm.core.Model), which is not"
-                        + " in this build yet");
-            }
-            try {
-                Object b = optionsClass.getMethod("builder").invoke(null);
-                b = b.getClass().getMethod("threads", int.class).invoke(b, threads);
-                b = b.getClass().getMethod("contextLength", int.class).invoke(b, context);
-                b = b.getClass().getMethod("ubatch", int.class).invoke(b, ubatch);
-                Object options = b.getClass().getMethod("build").invoke(b);
-                AutoCloseable model = (AutoCloseable) modelClass.getMethod("load", Path.class, optionsClass)
-                        .invoke(null, path, options);
-                AutoCloseable session;
-                int bos;
-                try {
-                    session = (AutoCloseable) modelClass.getMethod("session").invoke(model);
-                    bos = bosId(model);
-                } catch (ReflectiveOperationException | RuntimeException ex) {
-                    model.close();
-                    throw ex;
-                }
+                Session session = model.session();
+                int bos = (int) model.file().metadata().getLong("tokenizer.ggml.bos_token_id", 1);
                 return new Engine(model, session, bos);
-            } catch (InvocationTargetException e) {
-                Throwable c = e.getCause();
-                if (c instanceof Exception ex) {
-                    throw ex;
-                }
-                throw new IllegalStateException(c);
-            } catch (NoSuchMethodException e) {
-                throw new CliException("llm bench: this build's io.jllm.core API differs from the one bench expects"
-                        + " (" + e.getMessage() + ")");
+            } catch (RuntimeException | Error e) {
+                model.close();
+                throw e;
             }
-        }
-
-        /** tokenizer.ggml.bos_token_id of the model's file, or 1. */
-        private static int bosId(Object model) throws ReflectiveOperationException {
-            Object file = model.getClass().getMethod("file").invoke(model);
-            Object md = file.getClass().getMethod("metadata").invoke(file);
-            long id = (long) md.getClass().getMethod("getLong", String.class, long.class)
-                    .invoke(md, "tokenizer.ggml.bos_token_id", 1L);
-            return (int) id;
         }
 
         float[] evaluate(int[] tokens) {
-            try {
-                return (float[]) evaluate.invoke(session, (Object) tokens);
-            } catch (InvocationTargetException e) {
-                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException(e);
-            }
+            return session.evaluate(tokens);
         }
 
         void reset() {
-            try {
-                reset.invoke(session);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
+            session.reset();
         }
 
         int vocabSize() {
-            return vocab;
+            return model.config().vocabSize();
         }
 
         int bos() {
@@ -287,11 +231,11 @@ public final class BenchCommand implements CliCommand, Main.ValuedOptions {
         }
 
         long kvBytesPerToken() {
-            return kvBytesPerToken;
+            return session.kvBytesPerToken();
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() {
             try {
                 session.close();
             } finally {

@@ -31,8 +31,13 @@ final class MiniJson {
 
     /** The number at a dotted path ({@code "pp.tokens_per_s"}) of a parsed object, or NaN. */
     static double number(Object root, String path) {
+        return numberAt(root, path.split("\\."));
+    }
+
+    /** The number under the nested keys {@code keys} (which may contain dots), or NaN. */
+    static double numberAt(Object root, String... keys) {
         Object v = root;
-        for (String k : path.split("\\.")) {
+        for (String k : keys) {
             if (!(v instanceof Map<?, ?> m)) {
                 return Double.NaN;
             }

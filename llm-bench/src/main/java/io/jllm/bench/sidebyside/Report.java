@@ -17,6 +17,7 @@ final class Report {
     private final int n;
     private final List<SideBySide.Row> rows;
     private final String loadAfter = Machine.loadAverage();
+    private Object nativeRef;
 
     Report(Machine machine, int threads, int reps, int p, int n, List<SideBySide.Row> rows) {
         this.machine = machine;
@@ -25,6 +26,42 @@ final class Report {
         this.p = p;
         this.n = n;
         this.rows = rows;
+    }
+
+    /**
+     * Adds native llama-bench figures (parsed {@code native-reference.json}: {@code threads},
+     * {@code p}, {@code n}, {@code models: {"NAME.TYPE": {"pp", "tg"}}}) to compare both engines
+     * with; used only when threads, p and n match this run.
+     */
+    Report withNativeReference(Object ref) {
+        this.nativeRef = ref;
+        return this;
+    }
+
+    private String nativeTable() {
+        if (nativeRef == null || MiniJson.number(nativeRef, "threads") != threads || MiniJson.number(nativeRef, "p") != p
+                || MiniJson.number(nativeRef, "n") != n) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (SideBySide.Row r : rows) {
+            String key = SideBySide.nameOf(r.model()) + "." + SideBySide.typeOf(r.model());
+            double np = MiniJson.numberAt(nativeRef, "models", key, "pp");
+            double nt = MiniJson.numberAt(nativeRef, "models", key, "tg");
+            if (Double.isNaN(np) && Double.isNaN(nt)) {
+                continue;
+            }
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", SideBySide.typeOf(r.model()),
+                    num(np), num(nt), ratio(r.jllm().pp(), np), ratio(r.jllm().tg(), nt), ratio(r.llama().pp(), np),
+                    ratio(r.llama().tg(), nt)));
+        }
+        if (sb.isEmpty()) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "%nAgainst native llama.cpp (llama-bench, %d threads, %s):%n%n"
+                + "| type | native pp%d | native tg%d | jllm / native pp | jllm / native tg | node / native pp"
+                + " | node / native tg |%n|---|---:|---:|---:|---:|---:|---:|%n", threads,
+                "reference figures from llm-bench/node/native-reference.json", p, n) + sb;
     }
 
     String markdown(String svgName) {
@@ -53,6 +90,7 @@ final class Report {
                 notes.add("llama.cpp on " + r.model().getFileName() + ": " + r.llama().failure());
             }
         }
+        sb.append(nativeTable());
         if (!notes.isEmpty()) {
             sb.append("\n");
             for (String note : notes) {

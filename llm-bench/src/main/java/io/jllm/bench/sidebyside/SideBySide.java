@@ -107,6 +107,10 @@ public final class SideBySide {
             rows.add(new Row(m, Files.size(m), j, l));
         }
         Report report = new Report(machine, threads, reps, p, n, rows);
+        Path nativeRef = root.resolve("llm-bench/node/native-reference.json");
+        if (Files.isRegularFile(nativeRef)) {
+            report.withNativeReference(MiniJson.parse(Files.readString(nativeRef)));
+        }
         String section = report.markdown("performance-side-by-side.svg");
         String md = report.insertInto(Files.exists(doc) ? Files.readString(doc) : Report.DEFAULT_DOC, section);
         Files.createDirectories(doc.toAbsolutePath().getParent());

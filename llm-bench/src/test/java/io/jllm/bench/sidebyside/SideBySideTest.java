@@ -55,6 +55,24 @@ class SideBySideTest {
     }
 
     @Test
+    void nativeReferenceTable() {
+        Object node = MiniJson.parse(NODE_LINE);
+        Object jllm = MiniJson.parse("{\"pp\":{\"tokens_per_s\":48.5},\"tg\":{\"tokens_per_s\":10.1}}");
+        Object ref = MiniJson.parse("{\"threads\": 2, \"p\": 512, \"n\": 128, \"models\": "
+                + "{\"tinyllama-1.1b.Q4_0\": {\"pp\": 97.0, \"tg\": 50.5}}}");
+        Machine m = new Machine("cpu", 2, 1L << 30, "Linux", "JDK 25", "v20", "abc123", "2026-01-01 00:00 UTC", "0.1");
+        SideBySide.Row row = new SideBySide.Row(Path.of("tinyllama-1.1b.q4_0.gguf"), 1L << 20,
+                new SideBySide.Run(jllm, null), new SideBySide.Run(node, null));
+        SideBySide.Row other = new SideBySide.Row(Path.of("tinyllama-1.1b.q2_k.gguf"), 1L << 20,
+                new SideBySide.Run(jllm, null), new SideBySide.Run(node, null));
+        String md = new Report(m, 2, 3, 512, 128, List.of(row, other)).withNativeReference(ref).markdown("c.svg");
+        assertTrue(md.contains("| Q4_0 | 97.0 | 50.5 | 0.50 | 0.20 | 0.98 | 0.66 |"), md);
+        assertTrue(!md.contains("| Q2_K | n/a"), md);
+        String other4 = new Report(m, 4, 3, 512, 128, List.of(row)).withNativeReference(ref).markdown("c.svg");
+        assertTrue(!other4.contains("native pp512"), "another thread count is not compared");
+    }
+
+    @Test
     void fileNames() {
         assertEquals("Q4_0", SideBySide.typeOf(Path.of("a/tinyllama-1.1b.q4_0.gguf")));
         assertEquals("tinyllama-1.1b", SideBySide.nameOf(Path.of("a/tinyllama-1.1b.q4_0.gguf")));
