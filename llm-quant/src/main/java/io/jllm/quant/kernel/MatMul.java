@@ -73,20 +73,51 @@ public final class MatMul {
     static void reference(WeightKernel k, MemorySegment w, int rows, int cols,
                           MemorySegment x, int xStride, int batch,
                           MemorySegment y, int yStride, MemorySegment scratch, Parallel par) {
-        GgmlType type = k.type();
         long aBytes = k.activationBytes(cols);
         for (int b = 0; b < batch; b++) {
             k.convertActivations(x, 4L * b * xStride, cols, scratch, b * aBytes);
         }
-        long rowBytes = type.bytes(cols);
-        par.forRange(rows, (from, to, worker) -> {
+        RefJob job = REF_JOBS.get();
+        job.k = k;
+        job.w = w;
+        job.rowBytes = k.type().bytes(cols);
+        job.cols = cols;
+        job.batch = batch;
+        job.y = y;
+        job.yStride = yStride;
+        job.a = scratch;
+        job.aBytes = aBytes;
+        try {
+            par.forRange(rows, job);
+        } finally {
+            job.k = null;
+            job.w = job.y = job.a = null;
+        }
+    }
+
+    private static final ThreadLocal<RefJob> REF_JOBS = ThreadLocal.withInitial(RefJob::new);
+
+    /** Reused per calling thread, so the reference path allocates nothing per call either. */
+    private static final class RefJob implements Parallel.RangeTask {
+        WeightKernel k;
+        MemorySegment w;
+        long rowBytes;
+        int cols;
+        int batch;
+        MemorySegment y;
+        int yStride;
+        MemorySegment a;
+        long aBytes;
+
+        @Override
+        public void run(int from, int to, int worker) {
             for (int r = from; r < to; r++) {
                 long wOff = r * rowBytes;
                 for (int b = 0; b < batch; b++) {
-                    float v = k.dot(w, wOff, scratch, b * aBytes, cols);
+                    float v = k.dot(w, wOff, a, b * aBytes, cols);
                     y.set(F32, 4L * ((long) b * yStride + r), v);
                 }
             }
-        });
+        }
     }
 }
