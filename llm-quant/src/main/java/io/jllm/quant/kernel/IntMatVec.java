@@ -297,6 +297,29 @@ final class IntMatVec {
         return acc;
     }
 
+    /** The 8 six-bit sub-block scales of a Q4_K/Q5_K block (get_scale_min_k4): 0–3 low int, 4–7 high. */
+    private static long k45Scales(MemorySegment w, long o) {
+        int s0 = Mem.i32(w, o + 4);
+        int s2 = Mem.i32(w, o + 12);
+        int sc03 = s0 & 0x3F3F3F3F;
+        int sc47 = (s2 & 0x0F0F0F0F) | ((s0 >>> 2) & 0x30303030);
+        return (sc03 & 0xFFFFFFFFL) | ((long) sc47 << 32);
+    }
+
+    /** dmin·d_y·Σ(min·bsum) of a Q4_K/Q5_K block: the part subtracted from the row's dot. */
+    private static float k45Mins(MemorySegment w, long o, MemorySegment a, long bs, float dy) {
+        int s1 = Mem.i32(w, o + 8);
+        int s2 = Mem.i32(w, o + 12);
+        int mn03 = s1 & 0x3F3F3F3F;
+        int mn47 = ((s2 >>> 4) & 0x0F0F0F0F) | ((s1 >>> 2) & 0x30303030);
+        int summs = 0;
+        for (int j = 0; j < 4; j++) {
+            summs += ((mn03 >>> (8 * j)) & 0xFF) * (Mem.i32(a, bs + 8L * j) + Mem.i32(a, bs + 8L * j + 4));
+            summs += ((mn47 >>> (8 * j)) & 0xFF) * (Mem.i32(a, bs + 32 + 8L * j) + Mem.i32(a, bs + 36 + 8L * j));
+        }
+        return Mem.f16(w, o + 2) * dy * summs;
+    }
+
     // Q4_K and Q5_K are separate methods on purpose: a flag choosing the fifth-bit path merges
     // vector values at a branch, which C2 then boxes (heap allocation per row).
     private static float q4_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
@@ -311,24 +334,11 @@ final class IntMatVec {
             long o = wo + (long) bb * b;
             float dy = Mem.f32(a, dBase + 4L * b);
             float d = Mem.f16(w, o) * dy;
-            // the 8 six-bit scales and mins (get_scale_min_k4), four per int
-            int s0 = Mem.i32(w, o + 4);
-            int s1 = Mem.i32(w, o + 8);
-            int s2 = Mem.i32(w, o + 12);
-            int sc03 = s0 & 0x3F3F3F3F;
-            int mn03 = s1 & 0x3F3F3F3F;
-            int sc47 = (s2 & 0x0F0F0F0F) | ((s0 >>> 2) & 0x30303030);
-            int mn47 = ((s2 >>> 4) & 0x0F0F0F0F) | ((s1 >>> 2) & 0x30303030);
-            long bs = sBase + 64L * b;
-            int summs = 0;
-            for (int j = 0; j < 4; j++) {
-                summs += ((mn03 >>> (8 * j)) & 0xFF) * (Mem.i32(a, bs + 8L * j) + Mem.i32(a, bs + 8L * j + 4));
-                summs += ((mn47 >>> (8 * j)) & 0xFF) * (Mem.i32(a, bs + 32 + 8L * j) + Mem.i32(a, bs + 36 + 8L * j));
-            }
-            mins += Mem.f16(w, o + 2) * dy * summs;
+            long scales = k45Scales(w, o);
+            mins += k45Mins(w, o, a, sBase + 64L * b, dy);
             long aq = ao + 512L * b;
             for (int c = 0; c < 4; c++) {
-                int w1 = c < 2 ? sc03 : sc47;
+                int w1 = (int) (c < 2 ? scales : scales >>> 32);
                 int sh = 16 * (c & 1);
                 FloatVector v1 = FloatVector.broadcast(FS, d * ((w1 >>> sh) & 0xFF));
                 FloatVector v2 = FloatVector.broadcast(FS, d * ((w1 >>> (sh + 8)) & 0xFF));
@@ -358,24 +368,11 @@ final class IntMatVec {
             long o = wo + (long) bb * b;
             float dy = Mem.f32(a, dBase + 4L * b);
             float d = Mem.f16(w, o) * dy;
-            // the 8 six-bit scales and mins (get_scale_min_k4), four per int
-            int s0 = Mem.i32(w, o + 4);
-            int s1 = Mem.i32(w, o + 8);
-            int s2 = Mem.i32(w, o + 12);
-            int sc03 = s0 & 0x3F3F3F3F;
-            int mn03 = s1 & 0x3F3F3F3F;
-            int sc47 = (s2 & 0x0F0F0F0F) | ((s0 >>> 2) & 0x30303030);
-            int mn47 = ((s2 >>> 4) & 0x0F0F0F0F) | ((s1 >>> 2) & 0x30303030);
-            long bs = sBase + 64L * b;
-            int summs = 0;
-            for (int j = 0; j < 4; j++) {
-                summs += ((mn03 >>> (8 * j)) & 0xFF) * (Mem.i32(a, bs + 8L * j) + Mem.i32(a, bs + 8L * j + 4));
-                summs += ((mn47 >>> (8 * j)) & 0xFF) * (Mem.i32(a, bs + 32 + 8L * j) + Mem.i32(a, bs + 36 + 8L * j));
-            }
-            mins += Mem.f16(w, o + 2) * dy * summs;
+            long scales = k45Scales(w, o);
+            mins += k45Mins(w, o, a, sBase + 64L * b, dy);
             long aq = ao + 512L * b;
             for (int c = 0; c < 4; c++) {
-                int w1 = c < 2 ? sc03 : sc47;
+                int w1 = (int) (c < 2 ? scales : scales >>> 32);
                 int sh = 16 * (c & 1);
                 FloatVector v1 = FloatVector.broadcast(FS, d * ((w1 >>> sh) & 0xFF));
                 FloatVector v2 = FloatVector.broadcast(FS, d * ((w1 >>> (sh + 8)) & 0xFF));
