@@ -77,7 +77,7 @@ class QuantizerPropertiesTest {
         return x;
     }
 
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261128") // fixed: CI runs are reproducible
     void roundTripWithinEnvelope(@ForAll("rows") float[] x, @ForAll @IntRange(min = 0, max = 16) int typeIndex) {
         GgmlType t = ENVELOPE.keySet().stream().sorted().toList().get(typeIndex);
         checkEnvelope(t, x);
@@ -116,7 +116,7 @@ class QuantizerPropertiesTest {
         }
     }
 
-    @Property(tries = 100)
+    @Property(tries = 100, seed = "20261128") // fixed: CI runs are reproducible
     void requantizingIsStable(@ForAll("rows") float[] x, @ForAll @IntRange(min = 0, max = 16) int typeIndex) {
         // dequantized values are representable: quantizing them again must reproduce them within the envelope
         GgmlType t = ENVELOPE.keySet().stream().sorted().toList().get(typeIndex);
@@ -128,7 +128,7 @@ class QuantizerPropertiesTest {
         checkEnvelope(t, once);
     }
 
-    @Property(tries = 50)
+    @Property(tries = 50, seed = "20261128") // fixed: CI runs are reproducible
     void deterministicAndChunkInvariant(@ForAll("rows") float[] x, @ForAll @IntRange(min = 0, max = 16) int typeIndex) {
         GgmlType t = ENVELOPE.keySet().stream().sorted().toList().get(typeIndex);
         float[] twice = new float[512];
@@ -143,7 +143,7 @@ class QuantizerPropertiesTest {
         assertEquals(MemorySegment.ofArray(part).mismatch(MemorySegment.ofArray(whole).asSlice(half, half)), -1L);
     }
 
-    @Property(tries = 50)
+    @Property(tries = 50, seed = "20261128") // fixed: CI runs are reproducible
     void everyTypeAcceptsEdgeBlocks(@ForAll @IntRange(min = 0, max = 16) int typeIndex) {
         GgmlType t = ENVELOPE.keySet().stream().sorted().toList().get(typeIndex);
         for (float[] x : QuantizerEdgeTest.edgeRows()) {
@@ -151,7 +151,7 @@ class QuantizerPropertiesTest {
         }
     }
 
-    @Property(tries = 20)
+    @Property(tries = 20, seed = "20261128") // fixed: CI runs are reproducible
     void unsupportedTypesAreNamed(@ForAll("unsupported") GgmlType t) {
         var e = assertThrows(UnsupportedOperationException.class,
                 () -> Quantizer.quantize(t, new float[256], 0, 256, MemorySegment.ofArray(new byte[4096]), 0));
