@@ -16,12 +16,7 @@ final class Q8_1Codec implements TypeCodec {
     @Override
     public void toFloat(MemorySegment src, long srcOff, float[] dst, int dstOff, int blocks) {
         for (int i = 0; i < blocks; i++) {
-            long b = srcOff + (long) i * BYTES;
-            float d = Le.f16(src, b);
-            int y = dstOff + i * QK;
-            for (int j = 0; j < QK; j++) {
-                dst[y + j] = Le.i8(src, b + 4 + j) * d;
-            }
+            Q8_0Codec.toFloatBlock(src, srcOff + (long) i * BYTES, 4, dst, dstOff + i * QK);
         }
     }
 
@@ -34,20 +29,11 @@ final class Q8_1Codec implements TypeCodec {
     @Override
     public void fromFloat(float[] src, int srcOff, MemorySegment dst, long dstOff, int blocks) {
         for (int i = 0; i < blocks; i++) {
-            int x = srcOff + i * QK;
             long b = dstOff + (long) i * BYTES;
-            float amax = 0;
-            for (int j = 0; j < QK; j++) {
-                amax = Math.max(amax, Math.abs(src[x + j]));
-            }
-            float d = amax / 127;
-            float id = d != 0 ? 1.0f / d : 0.0f;
-            Le.putF16(dst, b, d);
+            float d = Q8_0Codec.fromFloatBlock(src, srcOff + i * QK, dst, b, 4);
             int sum = 0;
             for (int j = 0; j < QK; j++) {
-                int q = (byte) QuantMath.truncX86(QuantMath.roundf(src[x + j] * id));
-                Le.putU8(dst, b + 4 + j, q);
-                sum += q;
+                sum += Le.i8(dst, b + 4 + j);
             }
             Le.putF16(dst, b + 2, sum * d);
         }
