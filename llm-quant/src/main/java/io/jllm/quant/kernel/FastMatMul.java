@@ -148,6 +148,7 @@ final class FastMatMul {
             long ao = b * actStride;
             if (intPath) {
                 IntMatVec.convert(k.activationType(), x, xo, cols, act, ao);
+                KQuantRows.permute(k.type(), cols, act, ao);
                 return;
             }
             switch (k.activationType()) {

@@ -119,11 +119,11 @@ final class IntMatVec {
             case Q5_0 -> q5_0(w, wo, cols, a, ao);
             case Q2_K -> q2_K(w, wo, cols, a, ao);
             case Q3_K -> q3_K(w, wo, cols, a, ao);
-            case Q4_K -> q4_K(w, wo, cols, a, ao);
+            case Q4_K -> KQuantRows.ENABLED ? KQuantRows.q4_K(w, wo, cols, a, ao) : q4_K(w, wo, cols, a, ao);
             case Q5_K -> q5_K(w, wo, cols, a, ao);
             case IQ4_NL -> iq4_nl(w, wo, cols, a, ao);
             case IQ4_XS -> iq4_xs(w, wo, cols, a, ao);
-            case Q6_K -> q6_K(w, wo, cols, a, ao);
+            case Q6_K -> KQuantRows.ENABLED ? KQuantRows.q6_K(w, wo, cols, a, ao) : q6_K(w, wo, cols, a, ao);
             default -> throw new IllegalStateException(t.toString());
         };
     }
