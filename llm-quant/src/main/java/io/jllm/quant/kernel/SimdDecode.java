@@ -108,10 +108,14 @@ final class SimdDecode {
                             iq4xs(w, o + (long) b * bb, dst, dOff + 256 * b);
                         }
                     }
-                    case Q4_K, Q5_K -> {
-                        boolean five = t == GgmlType.Q5_K;
+                    case Q4_K -> {
                         for (int b = 0; b < nb; b++) {
-                            q45k(w, o + (long) b * bb, five, dst, dOff + 256 * b);
+                            q4k(w, o + (long) b * bb, dst, dOff + 256 * b);
+                        }
+                    }
+                    case Q5_K -> {
+                        for (int b = 0; b < nb; b++) {
+                            q5k(w, o + (long) b * bb, dst, dOff + 256 * b);
                         }
                     }
                     case Q6_K -> {
@@ -229,52 +233,59 @@ final class SimdDecode {
         }
     }
 
-    private static void q45k(MemorySegment w, long o, boolean five, float[] dst, int off) {
+    // The K-quant decoders below have one emit call site each, in a loop: C2 inlines plain
+    // methods only while a compilation is under its node budget, and boxes the vectors passed
+    // to a call it did not inline (so no vector values merging at branches either).
+
+    private static void q4k(MemorySegment w, long o, float[] dst, int off) {
         float d = Mem.f16(w, o);
         float min = Mem.f16(w, o + 2);
-        long qs = o + (five ? 48 : 16);
-        ByteVector qh0 = five ? ByteVector.fromMemorySegment(B16, w, o + 16, LE) : null;
-        ByteVector qh1 = five ? ByteVector.fromMemorySegment(B16, w, o + 32, LE) : null;
         for (int c = 0; c < 4; c++) {
-            float d1 = d * KQuant456Kernels.scaleMin(w, o + 4, 2 * c, 0);
-            float m1 = min * KQuant456Kernels.scaleMin(w, o + 4, 2 * c, 1);
-            float d2 = d * KQuant456Kernels.scaleMin(w, o + 4, 2 * c + 1, 0);
-            float m2 = min * KQuant456Kernels.scaleMin(w, o + 4, 2 * c + 1, 1);
             for (int h = 0; h < 2; h++) {
-                ByteVector q = ByteVector.fromMemorySegment(B16, w, qs + 32 * c + 16 * h, LE);
-                ByteVector lo = q.and((byte) 0x0F);
-                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4);
-                if (five) {
-                    ByteVector qh = h == 0 ? qh0 : qh1;
-                    lo = lo.or(qh.lanewise(VectorOperators.LSHR, 2 * c).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                    hi = hi.or(qh.lanewise(VectorOperators.LSHR, 2 * c + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                for (int nib = 0; nib < 2; nib++) {
+                    int j = 2 * c + nib;
+                    ByteVector q = ByteVector.fromMemorySegment(B16, w, o + 16 + 32 * c + 16 * h, LE)
+                            .lanewise(VectorOperators.LSHR, 4 * nib).and((byte) 0x0F);
+                    emit(q, d * KQuant456Kernels.scaleMin(w, o + 4, j, 0), min * KQuant456Kernels.scaleMin(w, o + 4, j, 1),
+                            dst, off + 32 * j + 16 * h);
                 }
-                emit(lo, d1, m1, dst, off + 64 * c + 16 * h);
-                emit(hi, d2, m2, dst, off + 64 * c + 32 + 16 * h);
             }
         }
     }
 
+    private static void q5k(MemorySegment w, long o, float[] dst, int off) {
+        float d = Mem.f16(w, o);
+        float min = Mem.f16(w, o + 2);
+        for (int c = 0; c < 4; c++) {
+            for (int h = 0; h < 2; h++) {
+                for (int nib = 0; nib < 2; nib++) {
+                    int j = 2 * c + nib;
+                    ByteVector q = ByteVector.fromMemorySegment(B16, w, o + 48 + 32 * c + 16 * h, LE)
+                            .lanewise(VectorOperators.LSHR, 4 * nib).and((byte) 0x0F)
+                            .or(ByteVector.fromMemorySegment(B16, w, o + 16 + 16 * h, LE)
+                                    .lanewise(VectorOperators.LSHR, j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+                    emit(q, d * KQuant456Kernels.scaleMin(w, o + 4, j, 0), min * KQuant456Kernels.scaleMin(w, o + 4, j, 1),
+                            dst, off + 32 * j + 16 * h);
+                }
+            }
+        }
+    }
+
+    /** Quarter k of each 128-element half: nibble k/2 of ql[64n + 32(k%2) + l], bits 2k.. of qh[32n + l]. */
     private static void q6k(MemorySegment w, long o, float[] dst, int off) {
         float d = Mem.f16(w, o + 208);
         for (int n = 0; n < 2; n++) {
             for (int h = 0; h < 2; h++) {
-                int l = 16 * h;
-                ByteVector qla = ByteVector.fromMemorySegment(B16, w, o + 64 * n + l, LE);
-                ByteVector qlb = ByteVector.fromMemorySegment(B16, w, o + 64 * n + 32 + l, LE);
-                ByteVector qh = ByteVector.fromMemorySegment(B16, w, o + 128 + 32 * n + l, LE);
-                ByteVector q1 = qla.and((byte) 0x0F).or(qh.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                ByteVector q2 = qlb.and((byte) 0x0F).or(qh.lanewise(VectorOperators.LSHR, 2).and((byte) 3)
-                        .lanewise(VectorOperators.LSHL, 4));
-                ByteVector q3 = qla.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 4)
-                        .and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                ByteVector q4 = qlb.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 6)
-                        .lanewise(VectorOperators.LSHL, 4));
-                int e = 128 * n + l;
-                emit(q1.sub((byte) 32), d * Mem.i8(w, o + 192 + e / 16), dst, off + e);
-                emit(q2.sub((byte) 32), d * Mem.i8(w, o + 192 + (e + 32) / 16), dst, off + e + 32);
-                emit(q3.sub((byte) 32), d * Mem.i8(w, o + 192 + (e + 64) / 16), dst, off + e + 64);
-                emit(q4.sub((byte) 32), d * Mem.i8(w, o + 192 + (e + 96) / 16), dst, off + e + 96);
+                for (int k = 0; k < 4; k++) {
+                    int l = 16 * h;
+                    ByteVector q = ByteVector.fromMemorySegment(B16, w, o + 64 * n + 32 * (k & 1) + l, LE)
+                            .lanewise(VectorOperators.LSHR, 4 * (k >> 1)).and((byte) 0x0F)
+                            .or(ByteVector.fromMemorySegment(B16, w, o + 128 + 32 * n + l, LE)
+                                    .lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                            .sub((byte) 32);
+                    int e = 128 * n + 32 * k + l;
+                    emit(q, d * Mem.i8(w, o + 192 + e / 16), dst, off + e);
+                }
             }
         }
     }
