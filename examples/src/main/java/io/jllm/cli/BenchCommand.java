@@ -24,7 +24,7 @@ import java.util.Set;
 public final class BenchCommand implements CliCommand, Main.ValuedOptions {
     @Override
     public String usage() {
-        return "llm bench -m MODEL [-p 512] [-n 128] [-t THREADS] [-r REPS] [--json]";
+        return "llm bench -m MODEL [-p 512] [-n 128] [-t THREADS] [-r REPS] [--no-mmap] [--json]";
     }
 
     @Override
@@ -40,6 +40,7 @@ public final class BenchCommand implements CliCommand, Main.ValuedOptions {
         int threads = args.intOption("-t", args.intOption("--threads", Runtime.getRuntime().availableProcessors()));
         int reps = args.intOption("-r", args.intOption("--reps", 5));
         boolean json = args.flag("--json");
+        boolean mmap = !args.flag("--no-mmap");
         args.finish();
         if (p < 0 || n < 0 || (p == 0 && n == 0)) {
             throw new CliException("-p and -n must be ≥ 0 and not both 0");
@@ -54,7 +55,7 @@ public final class BenchCommand implements CliCommand, Main.ValuedOptions {
 
         err.printf(Locale.ROOT, "bench: loading %s (%d threads)%n", model, threads);
         long t0 = System.nanoTime();
-        try (Engine e = Engine.load(path, threads, p + n + 16, Math.max(p, 1))) {
+        try (Engine e = Engine.load(path, threads, p + n + 16, Math.max(p, 1), mmap)) {
             double loadS = (System.nanoTime() - t0) / 1e9;
             int[] prompt = promptTokens(p, e.vocabSize(), 3, e.bos());
 
@@ -202,7 +203,13 @@ public final class BenchCommand implements CliCommand, Main.ValuedOptions {
 
         /** Loads with {@code threads} workers, a {@code context}-token cache and prompt batches of {@code ubatch}. */
         static Engine load(Path path, int threads, int context, int ubatch) throws IOException {
-            ModelOptions options = ModelOptions.builder().threads(threads).contextLength(context).ubatch(ubatch).build();
+            return load(path, threads, context, ubatch, true);
+        }
+
+        /** As {@link #load(Path, int, int, int)}; {@code mmap} false reads the weights into memory. */
+        static Engine load(Path path, int threads, int context, int ubatch, boolean mmap) throws IOException {
+            ModelOptions options = ModelOptions.builder().threads(threads).contextLength(context).ubatch(ubatch)
+                    .mmap(mmap).build();
             Model model = Model.load(path, options);
             try {
                 Session session = model.session();

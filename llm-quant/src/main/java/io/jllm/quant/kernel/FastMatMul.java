@@ -4,7 +4,8 @@ import io.jllm.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The SIMD matrix product. Activations are converted once per call exactly as ggml does (to
+ * The SIMD matrix product. Small batches go to fused matrix × vector rows where the type has
+ * them ({@link IntMatVec} for the integer quants, {@link HalfMatVec} for F16/BF16). Activations are converted once per call exactly as ggml does (to
  * Q8_0/Q8_1/Q8_K, fp16 or bf16) and stored dequantized as f32 (q·d) in the scratch; weights are
  * decoded, 4 rows × {@link #KC} columns at a time, into a per-thread float tile (L1-resident) and
  * multiplied with the activations by the register-blocked {@link SimdKernels} (4 rows × 4 batch
@@ -32,6 +33,10 @@ final class FastMatMul {
             b += 4L * (cols / 32) * batch;
         }
         return b;
+    }
+
+    static boolean isHalf(GgmlType type) {
+        return type == GgmlType.F16 || type == GgmlType.BF16;
     }
 
     static boolean hasMin(GgmlType type) {
@@ -87,6 +92,7 @@ final class FastMatMul {
         long sumsBase;
         boolean hasMin;
         boolean intPath;
+        boolean halfPath;
 
         void set(WeightKernel k, MemorySegment w, int rows, int cols, MemorySegment x, int xStride, int batch,
                  MemorySegment y, int yStride, MemorySegment scratch) {
@@ -101,6 +107,7 @@ final class FastMatMul {
             this.yStride = yStride;
             this.hasMin = hasMin(k.type());
             this.intPath = batch <= INT_PATH_MAX_BATCH && IntMatVec.supports(k.type());
+            this.halfPath = batch <= INT_PATH_MAX_BATCH && isHalf(k.type());
             if (intPath) {
                 act = scratch;
                 actStride = IntMatVec.actBytes(k.type(), cols);
@@ -127,6 +134,8 @@ final class FastMatMul {
                 }
             } else if (intPath) {
                 intRows(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
+            } else if (halfPath) {
+                halfRows(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
             } else {
                 multiply(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
             }
@@ -143,12 +152,37 @@ final class FastMatMul {
             }
         }
 
+        /** F16/BF16 rows with {@link HalfMatVec}, 4 at a time (a short last group repeats its last row). */
+        private void halfRows(int r0, int r1) {
+            boolean bf16 = k.type() == GgmlType.BF16;
+            long rowBytes = 2L * cols;
+            float[] out = TILES.get().out;
+            for (int r = r0; r < r1; r += 4) {
+                int nr = Math.min(4, r1 - r);
+                long o0 = r * rowBytes;
+                long o1 = o0 + Math.min(1, nr - 1) * rowBytes;
+                long o2 = o0 + Math.min(2, nr - 1) * rowBytes;
+                long o3 = o0 + Math.min(3, nr - 1) * rowBytes;
+                for (int b = 0; b < batch; b++) {
+                    HalfMatVec.rows4(bf16, w, o0, o1, o2, o3, cols, act, b * actStride, out);
+                    long yo = 4L * ((long) b * yStride + r);
+                    for (int rr = 0; rr < nr; rr++) {
+                        Mem.setF32(y, yo + 4L * rr, out[rr]);
+                    }
+                }
+            }
+        }
+
         private void convert(int b) {
             long xo = 4L * b * xStride;
             long ao = b * actStride;
             if (intPath) {
                 IntMatVec.convert(k.activationType(), x, xo, cols, act, ao);
                 KQuantRows.permute(k.type(), cols, act, ao);
+                return;
+            }
+            if (halfPath) {
+                HalfMatVec.convert(k.type() == GgmlType.BF16, x, xo, cols, act, ao);
                 return;
             }
             switch (k.activationType()) {

@@ -89,6 +89,11 @@ class SimdMatMulTest {
             check(GgmlType.Q8_0, 19, 256 + 32, 3, rnd, pool);
             check(GgmlType.Q4_K, 21, 768, 2, rnd, pool);
             check(GgmlType.Q6_K, 18, 512, 3, rnd, pool);
+            // the fused F16/BF16 rows (batch <= 3), row counts not a multiple of 4
+            check(GgmlType.F16, 19, 1283, 1, rnd, pool);
+            check(GgmlType.F16, 6, 67, 2, rnd, pool);
+            check(GgmlType.BF16, 23, 515, 3, rnd, pool);
+            check(GgmlType.BF16, 1, 5, 1, rnd, pool);
         }
     }
 
