@@ -48,21 +48,41 @@ final class Q4_0Packed {
         return 72L * (cols / 32);
     }
 
-    /** Repacks {@code rows} Q4_0 rows at {@code w} into {@code dst} ({@code rows·rowBytes(cols)} bytes). */
+    /**
+     * Repacks {@code rows} Q4_0 rows at {@code w} into {@code dst} ({@code rows·rowBytes(cols)}
+     * bytes), chunks of rows in parallel (common fork-join pool; load time only).
+     */
     static void pack(MemorySegment w, int rows, int cols, MemorySegment dst) {
-        byte[] src = new byte[18 * L];
-        byte[] out = new byte[20 * L];
-        MemorySegment o = MemorySegment.ofArray(out);
-        long groups = (long) rows * (cols / (32 * L));
-        for (long g = 0; g < groups; g++) {
-            MemorySegment.copy(w, ValueLayout.JAVA_BYTE, 18L * L * g, src, 0, src.length);
-            for (int j = 0; j < L; j++) {
-                Mem.setF32(o, 4L * j, Float.float16ToFloat((short) ((src[18 * j] & 0xFF) | (src[18 * j + 1] << 8))));
-                for (int k = 0; k < 16; k++) {
-                    out[4 * L + k * L + j] = src[18 * j + 2 + k];
-                }
+        int chunk = 64;
+        java.util.stream.IntStream.range(0, (rows + chunk - 1) / chunk).parallel()
+                .forEach(c -> packRows(w, c * chunk, Math.min(rows, (c + 1) * chunk), cols, dst));
+    }
+
+    private static void packRows(MemorySegment w, int r0, int r1, int cols, MemorySegment dst) {
+        int nb = cols / 32;
+        byte[] src = new byte[18 * nb];
+        byte[] out = new byte[20 * nb];
+        for (long r = r0; r < r1; r++) {
+            MemorySegment.copy(w, ValueLayout.JAVA_BYTE, r * src.length, src, 0, src.length);
+            for (int g = 0; g < nb / L; g++) {
+                packGroup(src, 18 * L * g, out, 20 * L * g);
             }
-            MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, 20L * L * g, out.length);
+            MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, r * out.length, out.length);
+        }
+    }
+
+    private static void packGroup(byte[] src, int s, byte[] out, int o) {
+        for (int j = 0; j < L; j++) {
+            int b = s + 18 * j;
+            int bits = Float.floatToRawIntBits(Float.float16ToFloat((short) ((src[b] & 0xFF) | (src[b + 1] << 8))));
+            for (int i = 0; i < 4; i++) {
+                out[o + 4 * j + i] = (byte) (bits >>> (8 * i));
+            }
+        }
+        for (int k = 0; k < 16; k++) {
+            for (int j = 0; j < L; j++) {
+                out[o + 4 * L + k * L + j] = src[s + 18 * j + 2 + k];
+            }
         }
     }
 
