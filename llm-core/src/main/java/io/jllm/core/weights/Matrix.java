@@ -3,13 +3,41 @@ package io.jllm.core.weights;
 import io.jllm.gguf.GgmlType;
 import io.jllm.quant.kernel.MatMul;
 import io.jllm.quant.kernel.Parallel;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A weight matrix as mapped from the file (never copied): {@code rows} output features, each a
- * contiguous row of {@code cols} input features of {@code type}. GGUF shape {@code {cols, rows}}.
+ * A weight matrix as mapped from the file: {@code rows} output features, each a contiguous row
+ * of {@code cols} input features of {@code type}. GGUF shape {@code {cols, rows}}. {@code packed}
+ * is null or a repacked copy for token generation ({@link MatMul#pack}, Q4_0 only, made by
+ * {@link #withPacked}); the file's bytes are never modified.
  */
-public record Matrix(String name, GgmlType type, MemorySegment data, int rows, int cols) {
+public record Matrix(String name, GgmlType type, MemorySegment data, int rows, int cols,
+                     @Nullable MemorySegment packed) {
+
+    public Matrix(String name, GgmlType type, MemorySegment data, int rows, int cols) {
+        this(name, type, data, rows, cols, null);
+    }
+
+    /**
+     * This matrix with the repacked copy its type has (allocated in {@code arena}), or itself
+     * where there is none.
+     */
+    public Matrix withPacked(Arena arena) {
+        long n = MatMul.packedBytes(type, rows, cols);
+        if (n == 0 || packed != null) {
+            return this;
+        }
+        MemorySegment p = arena.allocate(n, 64);
+        MatMul.pack(type, data, rows, cols, p);
+        return new Matrix(name, type, data, rows, cols, p);
+    }
+
+    /** Bytes of the repacked copy (0 if none). */
+    public long packedBytes() {
+        return packed == null ? 0 : packed.byteSize();
+    }
 
     /** Bytes of one row. */
     public long rowBytes() {
@@ -27,6 +55,6 @@ public record Matrix(String name, GgmlType type, MemorySegment data, int rows, i
      */
     public void apply(MemorySegment x, int xStride, int batch, MemorySegment y, int yStride,
                       MemorySegment scratch, Parallel par) {
-        MatMul.matmul(type, data, rows, cols, x, xStride, batch, y, yStride, scratch, par);
+        MatMul.matmul(type, data, packed, rows, cols, x, xStride, batch, y, yStride, scratch, par);
     }
 }

@@ -8,6 +8,7 @@ import io.jllm.core.arch.NormKind;
 import io.jllm.gguf.GgufFile;
 import io.jllm.gguf.GgufTensor;
 import io.jllm.quant.kernel.Kernels;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +26,8 @@ public final class WeightLoader {
     private final ModelConfig cfg;
     private final String where;
     private final Function<GgufTensor, MemorySegment> data;
+    /** Holds the repacked copies ({@link Matrix#withPacked}); freed when the weights are unreachable. */
+    private final Arena packArena = Arena.ofAuto();
 
     private WeightLoader(GgufFile file, ModelConfig cfg, Function<GgufTensor, MemorySegment> data) {
         this.file = file;
@@ -140,7 +143,8 @@ public final class WeightLoader {
             throw new ModelLoadException(where + ": tensor '" + name + "' has type " + t.type()
                     + ", which has no matrix kernel in this build");
         }
-        return new Matrix(name, t.type(), data.apply(t), rows, cols);
+        Matrix m = new Matrix(name, t.type(), data.apply(t), rows, cols);
+        return needsKernel ? m.withPacked(packArena) : m;
     }
 
     private float[] vector(GgufTensor t, int n) {

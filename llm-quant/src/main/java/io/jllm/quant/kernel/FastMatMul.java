@@ -2,6 +2,7 @@ package io.jllm.quant.kernel;
 
 import io.jllm.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SIMD matrix product. Small batches go to fused matrix × vector rows where the type has
@@ -46,10 +47,12 @@ final class FastMatMul {
     private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
     private static final ThreadLocal<Tile> TILES = ThreadLocal.withInitial(Tile::new);
 
-    static void matmul(WeightKernel k, MemorySegment w, int rows, int cols, MemorySegment x, int xStride,
-                       int batch, MemorySegment y, int yStride, MemorySegment scratch, Parallel par) {
+    static void matmul(WeightKernel k, MemorySegment w, @Nullable MemorySegment packed, int rows, int cols,
+                       MemorySegment x, int xStride, int batch, MemorySegment y, int yStride, MemorySegment scratch,
+                       Parallel par) {
         Job j = JOBS.get();
         j.set(k, w, rows, cols, x, xStride, batch, y, yStride, scratch);
+        j.packed = j.intPath ? packed : null;
         try {
             if (k.type() != GgmlType.F32) {
                 j.phase = Job.CONVERT;
@@ -93,6 +96,8 @@ final class FastMatMul {
         boolean hasMin;
         boolean intPath;
         boolean halfPath;
+        /** The repacked Q4_0 weights ({@link Q4_0Packed}) when the small-batch rows read them. */
+        @Nullable MemorySegment packed;
 
         void set(WeightKernel k, MemorySegment w, int rows, int cols, MemorySegment x, int xStride, int batch,
                  MemorySegment y, int yStride, MemorySegment scratch) {
@@ -124,6 +129,7 @@ final class FastMatMul {
         void clear() {
             k = null;
             w = x = y = act = null;
+            packed = null;
         }
 
         @Override
@@ -132,6 +138,8 @@ final class FastMatMul {
                 for (int b = from; b < to; b++) {
                     convert(b);
                 }
+            } else if (packed != null) {
+                packedRows(packed, from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
             } else if (intPath) {
                 intRows(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
             } else if (halfPath) {
@@ -173,9 +181,23 @@ final class FastMatMul {
             }
         }
 
+        private void packedRows(MemorySegment p, int r0, int r1) {
+            long rowBytes = Q4_0Packed.rowBytes(cols);
+            for (int r = r0; r < r1; r++) {
+                for (int b = 0; b < batch; b++) {
+                    float v = Q4_0Packed.row(p, r * rowBytes, cols, act, b * actStride);
+                    Mem.setF32(y, 4L * ((long) b * yStride + r), v);
+                }
+            }
+        }
+
         private void convert(int b) {
             long xo = 4L * b * xStride;
             long ao = b * actStride;
+            if (packed != null) {
+                Q4_0Packed.convert(x, xo, cols, act, ao);
+                return;
+            }
             if (intPath) {
                 IntMatVec.convert(k.activationType(), x, xo, cols, act, ao);
                 KQuantRows.permute(k.type(), cols, act, ao);

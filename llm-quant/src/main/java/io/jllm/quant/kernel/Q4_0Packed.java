@@ -1,0 +1,142 @@
+package io.jllm.quant.kernel;
+
+import static io.jllm.quant.kernel.SimdKernels.FS;
+import static io.jllm.quant.kernel.SimdKernels.L;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Q4_0 × Q8_0 matrix × vector rows (token generation) on a load-time repacked weight layout
+ * ({@link MatMul#pack}). A group is L consecutive blocks of a row (L = float lanes, 8 or 16): the
+ * packed group holds the L block scales as f32, then the 16·L quant bytes transposed (byte
+ * {@code k·L + j} = byte k of block j), 20 bytes per block instead of 18. The activations are
+ * transposed the same way by {@link #convert}: vector lane j always belongs to block j of the
+ * group, so the per-block integer sums build up in int16 lanes over 16 steps with no shuffles,
+ * no per-block scalar work and no per-block bounds checks (the inner loop is a counted loop over
+ * a group). Low and high nibbles are summed separately, unsigned (≤ 16·15·127 < 2^15 each);
+ * the −8 offset is subtracted as the exact float 8·Σa of the block, so {@code lo+hi−8Σa} is
+ * exactly ggml's integer Σ(q−8)·a, then scaled by {@code d_w·d_a} (only the float summation
+ * order differs from ggml).
+ */
+final class Q4_0Packed {
+    private static final VectorSpecies<Short> SI = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * L));
+    private static final VectorSpecies<Byte> BI = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private Q4_0Packed() {}
+
+    /** True if rows of {@code cols} columns can be packed (whole groups of L blocks). */
+    static boolean packable(int cols) {
+        return (L == 8 || L == 16) && cols % (32 * L) == 0;
+    }
+
+    /** Bytes of one packed row. */
+    static long rowBytes(int cols) {
+        return 20L * (cols / 32);
+    }
+
+    /** Bytes of one converted activation vector (per block: 32 int16 quants, d_a, 8·Σa). */
+    static long actBytes(int cols) {
+        return 72L * (cols / 32);
+    }
+
+    /**
+     * Repacks {@code rows} Q4_0 rows at {@code w} into {@code dst} ({@code rows·rowBytes(cols)}
+     * bytes), chunks of rows in parallel (common fork-join pool; load time only).
+     */
+    static void pack(MemorySegment w, int rows, int cols, MemorySegment dst) {
+        int chunk = 64;
+        java.util.stream.IntStream.range(0, (rows + chunk - 1) / chunk).parallel()
+                .forEach(c -> packRows(w, c * chunk, Math.min(rows, (c + 1) * chunk), cols, dst));
+    }
+
+    private static void packRows(MemorySegment w, int r0, int r1, int cols, MemorySegment dst) {
+        int nb = cols / 32;
+        byte[] src = new byte[18 * nb];
+        byte[] out = new byte[20 * nb];
+        for (long r = r0; r < r1; r++) {
+            MemorySegment.copy(w, ValueLayout.JAVA_BYTE, r * src.length, src, 0, src.length);
+            for (int g = 0; g < nb / L; g++) {
+                packGroup(src, 18 * L * g, out, 20 * L * g);
+            }
+            MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, r * out.length, out.length);
+        }
+    }
+
+    private static void packGroup(byte[] src, int s, byte[] out, int o) {
+        for (int j = 0; j < L; j++) {
+            int b = s + 18 * j;
+            int bits = Float.floatToRawIntBits(Float.float16ToFloat((short) ((src[b] & 0xFF) | (src[b + 1] << 8))));
+            for (int i = 0; i < 4; i++) {
+                out[o + 4 * j + i] = (byte) (bits >>> (8 * i));
+            }
+        }
+        for (int k = 0; k < 16; k++) {
+            for (int j = 0; j < L; j++) {
+                out[o + 4 * L + k * L + j] = src[s + 18 * j + 2 + k];
+            }
+        }
+    }
+
+    /** Quantizes f32 activations to Q8_0 as ggml (see {@link ActivationQuant}) in the transposed form. */
+    static void convert(MemorySegment x, long xOff, int cols, MemorySegment dst, long dstOff) {
+        for (int b = 0; b < cols / 32; b++) {
+            long xo = xOff + 128L * b;
+            float amax = 0;
+            for (int j = 0; j < 32; j++) {
+                amax = Math.max(amax, Math.abs(Mem.f32(x, xo + 4L * j)));
+            }
+            float d = amax / 127f;
+            float id = amax != 0f ? 127f / amax : 0f;
+            long go = dstOff + 72L * L * (b / L);
+            int j = b % L;
+            int sum = 0;
+            for (int e = 0; e < 32; e++) {
+                int q = (int) Math.rint(Mem.f32(x, xo + 4L * e) * id);
+                sum += q;
+                dst.set(Mem.I16, go + 4L * L * (e & 15) + (e < 16 ? 0 : 2L * L) + 2L * j, (short) q);
+            }
+            Mem.setF32(dst, go + 64L * L + 4L * j, Mem.roundF16(d));
+            Mem.setF32(dst, go + 68L * L + 4L * j, 8f * sum);
+        }
+    }
+
+    /**
+     * Dot of the packed row at {@code wo} with the converted activations at {@code xo}: per group,
+     * lane j accumulates block j (one method on purpose: a vector passed to or returned from a
+     * call C2 did not inline is boxed, which costs 10× here).
+     */
+    static float row(MemorySegment w, long wo, int cols, MemorySegment x, long xo) {
+        FloatVector acc = FloatVector.zero(FS);
+        long go = wo;
+        long ax = xo;
+        for (int g = 0, groups = cols / (32 * L); g < groups; g++) {
+            ShortVector lo = ShortVector.zero(SI);
+            ShortVector hi = lo;
+            for (int k = 0; k < 16; k++) {
+                ShortVector s = (ShortVector) ByteVector.fromMemorySegment(BI, w, go + 4L * L + (long) k * L, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SI, 0);
+                long xk = ax + 4L * L * k;
+                lo = lo.add(s.and((short) 0xF).mul(ShortVector.fromMemorySegment(SI, x, xk, LE)));
+                hi = hi.add(s.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromMemorySegment(SI, x, xk + 2L * L, LE)));
+            }
+            long xs = ax + 64L * L;
+            FloatVector q = ((FloatVector) lo.convertShape(VectorOperators.S2F, FS, 0))
+                    .add((FloatVector) hi.convertShape(VectorOperators.S2F, FS, 0))
+                    .sub(FloatVector.fromMemorySegment(FS, x, xs + 4L * L, LE));
+            FloatVector sc = FloatVector.fromMemorySegment(FS, w, go, LE).mul(FloatVector.fromMemorySegment(FS, x, xs, LE));
+            acc = q.fma(sc, acc);
+            go += 20L * L;
+            ax += 72L * L;
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}

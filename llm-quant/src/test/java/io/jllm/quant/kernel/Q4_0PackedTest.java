@@ -1,0 +1,125 @@
+package io.jllm.quant.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jllm.gguf.GgmlType;
+import io.jllm.quant.kernel.TestBlocks.Mode;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The repacked Q4_0 rows against ggml's scalar Q4_0 × Q8_0 dot, on random and adversarial blocks. */
+class Q4_0PackedTest {
+    private static final GgmlType T = GgmlType.Q4_0;
+
+    @BeforeAll
+    static void needsVectorApi() {
+        Assumptions.assumeTrue(VectorSupport.ENABLED && Q4_0Packed.packable(32 * SimdKernels.L),
+                "SIMD path or 8/16-lane floats unavailable");
+    }
+
+    @Test
+    void packableNeedsWholeGroups() {
+        int g = 32 * SimdKernels.L;
+        assertTrue(Q4_0Packed.packable(3 * g));
+        assertFalse(Q4_0Packed.packable(g + 32));
+        assertEquals(20L * 3 * g / 32, Q4_0Packed.rowBytes(3 * g));
+    }
+
+    @Test
+    void rowsMatchReferenceOnRandomAndAdversarialBlocks() {
+        Random rnd = new Random(11);
+        int g = 32 * SimdKernels.L;
+        for (int cols : new int[] {g, 3 * g, 2048}) {
+            if (!Q4_0Packed.packable(cols)) {
+                continue;
+            }
+            for (Mode wMode : Mode.values()) {
+                for (Mode aMode : Mode.values()) {
+                    check(cols, TestBlocks.row(T, cols, wMode, rnd), aMode, rnd);
+                }
+            }
+            // every nibble 0 or every nibble 15 with real scales; activations at ±127 (MAX mode)
+            for (byte fill : new byte[] {0, (byte) 0xFF, (byte) 0x0F, (byte) 0xF0}) {
+                byte[] row = TestBlocks.row(T, cols, Mode.EXTREME_SCALE, rnd);
+                for (int b = 0; b < cols / 32; b++) {
+                    java.util.Arrays.fill(row, 18 * b + 2, 18 * b + 18, fill);
+                }
+                check(cols, row, Mode.MAX, rnd);
+                check(cols, row, Mode.RANDOM, rnd);
+            }
+        }
+    }
+
+    @Test
+    void matmulWithPackedCopyMatchesReferenceForEveryBatch() {
+        Random rnd = new Random(12);
+        int cols = 2 * 32 * SimdKernels.L;
+        int rows = 37;
+        byte[] wBytes = new byte[(int) T.bytes((long) rows * cols)];
+        int rowBytes = (int) T.bytes(cols);
+        for (int r = 0; r < rows; r++) {
+            byte[] row = TestBlocks.row(T, cols, r % 3 == 2 ? Mode.EXTREME_SCALE : Mode.RANDOM, rnd);
+            System.arraycopy(row, 0, wBytes, r * rowBytes, rowBytes);
+        }
+        MemorySegment w = MemorySegment.ofArray(wBytes);
+        long n = MatMul.packedBytes(T, rows, cols);
+        assertTrue(n > 0);
+        MemorySegment packed = MemorySegment.ofArray(new byte[(int) n]);
+        MatMul.pack(T, w, rows, cols, packed);
+        try (ThreadPool pool = new ThreadPool(2)) {
+            for (int batch : new int[] {1, 2, 3, 5}) {
+                float[] xs = new float[cols * batch];
+                for (int i = 0; i < xs.length; i++) {
+                    xs[i] = (float) rnd.nextGaussian();
+                }
+                MemorySegment x = TestBlocks.seg(xs);
+                MemorySegment scratch = MemorySegment.ofArray(new byte[(int) MatMul.scratchBytes(T, cols, batch)]);
+                MemorySegment yRef = MemorySegment.ofArray(new byte[4 * rows * batch]);
+                MemorySegment yFast = MemorySegment.ofArray(new byte[4 * rows * batch]);
+                MatMul.reference(Kernels.forType(T), w, rows, cols, x, cols, batch, yRef, rows, scratch, Parallel.SERIAL);
+                MatMul.matmul(T, w, packed, rows, cols, x, cols, batch, yFast, rows, scratch, pool);
+                for (int i = 0; i < rows * batch; i++) {
+                    float want = Mem.f32(yRef, 4L * i);
+                    float got = Mem.f32(yFast, 4L * i);
+                    assertTrue(Math.abs(got - want) <= 1e-4 * (1 + Math.abs(want)),
+                            "batch " + batch + " element " + i + ": " + got + " vs reference " + want);
+                }
+            }
+        }
+    }
+
+    private static void check(int cols, byte[] row, Mode aMode, Random rnd) {
+        float[] xs = TestBlocks.activations(cols, aMode, rnd);
+        if (aMode == Mode.MAX) {
+            for (int i = 0; i < cols; i++) {
+                xs[i] = (i & 1) == 0 ? 1f : -1f; // quantizes to ±127 everywhere
+            }
+        }
+        MemorySegment x = TestBlocks.seg(xs);
+        // two rows, the second the same as the first, to test the row stride
+        MemorySegment w = MemorySegment.ofArray(new byte[2 * row.length]);
+        MemorySegment.copy(MemorySegment.ofArray(row), 0, w, 0, row.length);
+        MemorySegment.copy(MemorySegment.ofArray(row), 0, w, row.length, row.length);
+        MemorySegment packed = MemorySegment.ofArray(new byte[(int) (2 * Q4_0Packed.rowBytes(cols))]);
+        Q4_0Packed.pack(w, 2, cols, packed);
+        MemorySegment act = MemorySegment.ofArray(new byte[(int) Q4_0Packed.actBytes(cols)]);
+        Q4_0Packed.convert(x, 0, cols, act, 0);
+
+        WeightKernel k = Kernels.forType(T);
+        MemorySegment ref = MemorySegment.ofArray(new byte[(int) k.activationBytes(cols)]);
+        k.convertActivations(x, 0, cols, ref, 0);
+        float want = k.dot(MemorySegment.ofArray(row), 0, ref, 0, cols);
+        float[] av = ReferenceKernelTest.expectedActivations(T, xs);
+        double tol = 3 * ReferenceKernelTest.tolerance(T, row, TestBlocks.dequant(T, row, cols), av);
+        for (int r = 0; r < 2; r++) {
+            float got = Q4_0Packed.row(packed, r * Q4_0Packed.rowBytes(cols), cols, act, 0);
+            assertTrue(Math.abs(got - want) <= tol, "cols " + cols + " act " + aMode + " row " + r
+                    + ": packed " + got + " reference " + want + " tol " + tol);
+        }
+    }
+}
