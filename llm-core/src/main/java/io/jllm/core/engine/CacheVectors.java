@@ -7,6 +7,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,7 +24,36 @@ final class CacheVectors {
     private static final VectorSpecies<Short> SS = (VectorSpecies<Short>) VectorSpecies.of(short.class,
             VectorShape.forBitSize(L * 16));
 
+    /** Shuffles moving lane i + w to lane i, for w = L/2, L/4, …, 1 (see {@link #sum}). */
+    private static final VectorShuffle<Float>[] HALVES = halves();
+
     private CacheVectors() {}
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves() {
+        int steps = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] s = new VectorShuffle[steps];
+        for (int i = 0, w = L / 2; w >= 1; i++, w /= 2) {
+            int shift = w;
+            s[i] = VectorShuffle.fromOp(FS, lane -> (lane + shift) & (L - 1));
+        }
+        return s;
+    }
+
+    /**
+     * The lane sum in a fixed order: pairwise halving, {@code v[i] + v[i + w]} for w = L/2 … 1
+     * (the order of GCC's {@code _mm512_reduce_add_ps}). {@code reduceLanes(ADD)} is not usable
+     * here: its result depends on whether C2 has compiled the caller (measured on JDK 25, x86
+     * AVX-512: the interpreted fallback adds lanes in order, the intrinsic pairwise), so the
+     * first tokens of a JVM came out different from later ones.
+     */
+    static float sum(FloatVector v) {
+        FloatVector x = v;
+        for (VectorShuffle<Float> s : HALVES) {
+            x = x.add(x.rearrange(s));
+        }
+        return x.lane(0);
+    }
 
     /** Whether the shapes line up on this CPU (a short vector of L lanes exists). */
     static boolean usable() {
@@ -46,7 +76,7 @@ final class CacheVectors {
             FloatVector kv = f16 ? halves(k, kOff + 2L * d) : FloatVector.fromMemorySegment(FS, k, kOff + 4L * d, LE);
             acc = FloatVector.fromMemorySegment(FS, q, qOff + 4L * d, LE).fma(kv, acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sum(acc);
         for (; d < n; d++) {
             float kv = f16 ? Float.float16ToFloat(k.get(io.jllm.core.ops.F32.LE16, kOff + 2L * d))
                     : k.get(io.jllm.core.ops.F32.LE, kOff + 4L * d);

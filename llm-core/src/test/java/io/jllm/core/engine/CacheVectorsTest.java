@@ -44,4 +44,32 @@ class CacheVectorsTest {
             }
         }
     }
+
+    @Test
+    void dotSumsLanesPairwiseTheSameColdAndCompiled() {
+        Assumptions.assumeTrue(KvCache.SIMD, "SIMD path off on this JVM");
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        int n = 3 * lanes;
+        Random r = new Random(11);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment q = a.allocate(4L * n);
+            MemorySegment k = a.allocate(4L * n);
+            for (int rep = 0; rep < 20_000; rep++) {
+                float[] acc = new float[lanes];
+                for (int d = 0; d < n; d++) {
+                    float qv = (float) (Math.exp(r.nextGaussian() * 3) * (r.nextBoolean() ? 1 : -1));
+                    float kv = (float) r.nextGaussian();
+                    F32.set(q, d, qv);
+                    F32.set(k, d, kv);
+                    acc[d % lanes] = Math.fma(qv, kv, acc[d % lanes]);
+                }
+                for (int w = lanes / 2; w >= 1; w /= 2) {
+                    for (int i = 0; i < w; i++) {
+                        acc[i] += acc[i + w];
+                    }
+                }
+                assertEquals(acc[0], CacheVectors.dot(q, 0, k, 0, n, false), "repetition " + rep);
+            }
+        }
+    }
 }
