@@ -46,7 +46,7 @@ final class FastMatMul {
         Job j = JOBS.get();
         j.set(k, w, rows, cols, x, xStride, batch, y, yStride, scratch);
         try {
-            if (k.type() != GgmlType.F32) {
+            if (k.type() != GgmlType.F32 || j.gemm) {
                 j.phase = Job.CONVERT;
                 if (batch > 1) {
                     par.forRange(batch, j);
@@ -87,6 +87,11 @@ final class FastMatMul {
         long sumsBase;
         boolean hasMin;
         boolean intPath;
+        /** True when {@link SimdGemm} multiplies (it reads the activations from {@link #heapAct}). */
+        boolean gemm;
+        /** Converted activations for {@link SimdGemm}, grown on demand and kept (f32, heap). */
+        float[] heapAct = new float[0];
+        private MemorySegment heapActSeg = MemorySegment.ofArray(heapAct);
 
         void set(WeightKernel k, MemorySegment w, int rows, int cols, MemorySegment x, int xStride, int batch,
                  MemorySegment y, int yStride, MemorySegment scratch) {
@@ -101,9 +106,13 @@ final class FastMatMul {
             this.yStride = yStride;
             this.hasMin = hasMin(k.type());
             this.intPath = batch <= INT_PATH_MAX_BATCH && IntMatVec.supports(k.type());
+            this.gemm = !intPath && batch >= SimdGemm.MIN_BATCH;
             if (intPath) {
                 act = scratch;
                 actStride = IntMatVec.actBytes(k.type(), cols);
+            } else if (gemm) {
+                act = heapAct(scratchBytes(k.type(), cols, batch) / 4);
+                actStride = 4L * cols;
             } else if (k.type() == GgmlType.F32) {
                 act = x;
                 actStride = 4L * xStride;
@@ -112,6 +121,14 @@ final class FastMatMul {
                 actStride = 4L * cols;
             }
             sumsBase = 4L * cols * batch;
+        }
+
+        private MemorySegment heapAct(long floats) {
+            if (heapAct.length < floats) {
+                heapAct = new float[Math.toIntExact(floats)];
+                heapActSeg = MemorySegment.ofArray(heapAct);
+            }
+            return heapActSeg;
         }
 
         void clear() {
@@ -127,6 +144,8 @@ final class FastMatMul {
                 }
             } else if (intPath) {
                 intRows(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
+            } else if (batch >= SimdGemm.MIN_BATCH) {
+                SimdGemm.multiply(this, from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
             } else {
                 multiply(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
             }
@@ -151,6 +170,7 @@ final class FastMatMul {
                 return;
             }
             switch (k.activationType()) {
+                case F32 -> MemorySegment.copy(x, xo, act, ao, 4L * cols);
                 case F16 -> ActivationQuant.toF16Floats(x, xo, cols, act, ao);
                 case BF16 -> ActivationQuant.toBf16Floats(x, xo, cols, act, ao);
                 case Q8_0 -> ActivationQuant.toQ8_0Floats(x, xo, cols, act, ao, null, 0);
