@@ -173,8 +173,8 @@ final class FastMatMul {
                 case F32 -> MemorySegment.copy(x, xo, act, ao, 4L * cols);
                 case F16 -> ActivationQuant.toF16Floats(x, xo, cols, act, ao);
                 case BF16 -> ActivationQuant.toBf16Floats(x, xo, cols, act, ao);
-                case Q8_0 -> ActivationQuant.toQ8_0Floats(x, xo, cols, act, ao, null, 0);
-                case Q8_1 -> ActivationQuant.toQ8_0Floats(x, xo, cols, act, ao, act, sumsBase + 4L * b * (cols / 32));
+                case Q8_0 -> SimdActivations.toQ8_0Floats(x, xo, cols, act, ao, null, 0);
+                case Q8_1 -> SimdActivations.toQ8_0Floats(x, xo, cols, act, ao, act, sumsBase + 4L * b * (cols / 32));
                 case Q8_K -> ActivationQuant.toQ8_KFloats(x, xo, cols, act, ao);
                 default -> throw new IllegalStateException("activation type " + k.activationType());
             }

@@ -147,6 +147,29 @@ class SimdMatMulTest {
         }
     }
 
+    @Test
+    void q8ActivationFloatsEqualScalarBitForBit() {
+        Random rnd = new Random(10);
+        int n = 32 * 40;
+        for (Mode mode : Mode.values()) {
+            float[] v = TestBlocks.activations(n, mode, rnd);
+            for (int i = 0; i < 32; i++) {
+                v[i] = 0f; // an all-zero block
+                v[32 + i] = (i - 16) * 0.5f; // ties at ±0.5 steps after scaling
+                v[64 + i] = i == 3 ? 1e-39f : 0f; // subnormal maximum
+            }
+            MemorySegment x = TestBlocks.seg(v);
+            MemorySegment want = MemorySegment.ofArray(new float[n + n / 32]);
+            MemorySegment got = MemorySegment.ofArray(new float[n + n / 32]);
+            ActivationQuant.toQ8_0Floats(x, 0, n, want, 0, want, 4L * n);
+            SimdActivations.toQ8_0Floats(x, 0, n, got, 0, got, 4L * n);
+            for (int i = 0; i < n + n / 32; i++) {
+                assertEquals(Float.floatToRawIntBits(Mem.f32(want, 4L * i)), Float.floatToRawIntBits(Mem.f32(got, 4L * i)),
+                        mode + " value " + i);
+            }
+        }
+    }
+
     static void check(GgmlType t, int rows, int cols, int batch, Random rnd, Parallel par) {
         WeightKernel k = Kernels.forType(t);
         byte[] wBytes = new byte[(int) t.bytes((long) rows * cols)];
