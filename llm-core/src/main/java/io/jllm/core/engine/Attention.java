@@ -13,18 +13,23 @@ import java.lang.foreign.MemorySegment;
  * {@code softmax(q·Kᵀ · scale + mask) · V} with ggml's softmax (max-subtracted exp, sum in
  * double, multiply by {@code (float)(1/sum)}). With an F16 cache the query is rounded to fp16
  * for Q·K and the probabilities to fp16 for the sum over V, as llama.cpp's mul_mat does.
- * One instance per session; the (token, head) pairs are split over the workers, each with its
- * own scratch, so a call allocates nothing.
+ * One instance per session; the (token, KV head) pairs are split over the workers, each with its
+ * own scratch, so a call allocates nothing. A pair handles all query heads of its group at once:
+ * each K and V row is widened to f32 once and used by every head of the group (the products and
+ * their summation order are those of {@link KvCache#dotK} and {@link KvCache#axpyV}).
  */
 final class Attention implements Parallel.RangeTask {
     private final KvCache cache;
-    private final int heads;
+    private final int kvHeads;
     private final int groupSize;
     private final int headDimK;
     private final int headDimV;
     private final float scale;
+    private final int context;
     private final MemorySegment[] scores;
     private final MemorySegment[] qRounded;
+    private final MemorySegment[] rows;
+    private final float[][] invs;
 
     // per-call state (set by run(), read by the workers)
     private int layer;
@@ -37,16 +42,20 @@ final class Attention implements Parallel.RangeTask {
 
     Attention(Arena arena, KvCache cache, int heads, int kvHeads, int headDimK, int headDimV, float scale, int workers) {
         this.cache = cache;
-        this.heads = heads;
+        this.kvHeads = kvHeads;
         this.groupSize = heads / kvHeads;
         this.headDimK = headDimK;
         this.headDimV = headDimV;
         this.scale = scale;
+        this.context = cache.context();
         this.scores = new MemorySegment[workers];
         this.qRounded = new MemorySegment[workers];
+        this.rows = new MemorySegment[workers];
+        this.invs = new float[workers][groupSize];
         for (int w = 0; w < workers; w++) {
-            scores[w] = arena.allocate(4L * cache.context(), 64);
-            qRounded[w] = arena.allocate(4L * headDimK, 64);
+            scores[w] = arena.allocate(4L * groupSize * context, 64);
+            qRounded[w] = arena.allocate(4L * groupSize * headDimK, 64);
+            rows[w] = arena.allocate(4L * Math.max(headDimK, headDimV), 64);
         }
     }
 
@@ -64,49 +73,74 @@ final class Attention implements Parallel.RangeTask {
         this.qStride = qStride;
         this.out = out;
         this.outStride = outStride;
-        par.forRange(n * heads, this);
+        par.forRange(n * kvHeads, this);
     }
 
     @Override
     public void run(int from, int to, int worker) {
-        MemorySegment sc = scores[worker];
-        MemorySegment qr = qRounded[worker];
-        boolean f16 = cache.type() == KvCacheType.F16;
         for (int w = from; w < to; w++) {
-            int t = w / heads;
-            int h = w % heads;
-            int pos = pos0 + row0 + t;
-            int kvh = h / groupSize;
-            long qi = (long) (row0 + t) * qStride + (long) h * headDimK;
-            for (int d = 0; d < headDimK; d++) {
-                float v = F32.get(q, qi + d);
-                F32.set(qr, d, f16 ? Fp16.round(v) : v);
+            group(w / kvHeads, w % kvHeads, worker);
+        }
+    }
+
+    /** Query token t for the query heads of KV head kvh. */
+    private void group(int t, int kvh, int worker) {
+        MemorySegment sc = scores[worker];
+        MemorySegment row = rows[worker];
+        float[] inv = invs[worker];
+        boolean f16 = cache.type() == KvCacheType.F16;
+        int nKv = pos0 + row0 + t + 1; // cells after the query's position are masked (−inf → weight 0)
+        roundQueries(t, kvh, qRounded[worker], f16);
+        for (int j = 0; j < nKv; j++) {
+            cache.widenK(layer, j, kvh * headDimK, headDimK, row, 0);
+            for (int g = 0; g < groupSize; g++) {
+                float s = KvCache.dot(qRounded[worker], (long) g * headDimK, row, 0, headDimK) * scale;
+                F32.set(sc, (long) g * context + j, s);
             }
-            int nKv = pos + 1; // cells after pos are masked (−inf → weight 0)
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < nKv; j++) {
-                float s = cache.dotK(layer, j, kvh * headDimK, qr, 0, headDimK) * scale;
-                F32.set(sc, j, s);
-                max = Math.max(max, s);
-            }
-            double sum = 0;
-            for (int j = 0; j < nKv; j++) {
-                float e = (float) Math.exp(F32.get(sc, j) - max);
-                F32.set(sc, j, e);
-                sum += e;
-            }
-            float inv = (float) (1.0 / sum);
-            long oi = (long) t * outStride + (long) h * headDimV;
+        }
+        for (int g = 0; g < groupSize; g++) {
+            inv[g] = softmax(sc, (long) g * context, nKv);
+            long oi = (long) t * outStride + (long) (kvh * groupSize + g) * headDimV;
             for (int d = 0; d < headDimV; d++) {
                 F32.set(out, oi + d, 0f);
             }
-            for (int j = 0; j < nKv; j++) {
-                float p = F32.get(sc, j) * inv;
+        }
+        for (int j = 0; j < nKv; j++) {
+            cache.widenV(layer, j, kvh * headDimV, headDimV, row, 0);
+            for (int g = 0; g < groupSize; g++) {
+                float p = F32.get(sc, (long) g * context + j) * inv[g];
                 if (f16) {
                     p = Fp16.round(p);
                 }
-                cache.axpyV(layer, j, kvh * headDimV, p, out, oi, headDimV);
+                long oi = (long) t * outStride + (long) (kvh * groupSize + g) * headDimV;
+                KvCache.axpy(p, row, 0, out, oi, headDimV);
             }
         }
+    }
+
+    /** The group's queries of token t, rounded as the cache type needs, head after head. */
+    private void roundQueries(int t, int kvh, MemorySegment qr, boolean f16) {
+        for (int g = 0; g < groupSize; g++) {
+            long qi = (long) (row0 + t) * qStride + (long) (kvh * groupSize + g) * headDimK;
+            for (int d = 0; d < headDimK; d++) {
+                float v = F32.get(q, qi + d);
+                F32.set(qr, (long) g * headDimK + d, f16 ? Fp16.round(v) : v);
+            }
+        }
+    }
+
+    /** Replaces n scores at s0 by exp(s − max) and returns (float)(1/Σ), the sum in double. */
+    private static float softmax(MemorySegment sc, long s0, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            max = Math.max(max, F32.get(sc, s0 + j));
+        }
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            float e = (float) Math.exp(F32.get(sc, s0 + j) - max);
+            F32.set(sc, s0 + j, e);
+            sum += e;
+        }
+        return (float) (1.0 / sum);
     }
 }

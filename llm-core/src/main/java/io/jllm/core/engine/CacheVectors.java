@@ -101,4 +101,15 @@ final class CacheVectors {
             out.set(io.jllm.core.ops.F32.LE, o, out.get(io.jllm.core.ops.F32.LE, o) + p * vv);
         }
     }
+
+    /** Widens n halves at byte {@code sOff} of s to f32 at byte {@code dOff} of dst (exact). */
+    static void widen(MemorySegment s, long sOff, MemorySegment dst, long dOff, int n) {
+        int d = 0;
+        for (; d <= n - L; d += L) {
+            halves(s, sOff + 2L * d).intoMemorySegment(dst, dOff + 4L * d, LE);
+        }
+        for (; d < n; d++) {
+            dst.set(io.jllm.core.ops.F32.LE, dOff + 4L * d, Float.float16ToFloat(s.get(io.jllm.core.ops.F32.LE16, sOff + 2L * d)));
+        }
+    }
 }

@@ -126,6 +126,54 @@ public final class KvCache {
         return (float) sum;
     }
 
+    /** Widens {@code K[cell][off .. off+n)} to f32 at float index {@code di} of dst (exact). */
+    public void widenK(int layer, int cell, int off, int n, MemorySegment dst, long di) {
+        widen(k[layer], (long) cell * kDim + off, n, dst, di);
+    }
+
+    /** Widens {@code V[cell][off .. off+n)} to f32 at float index {@code di} of dst (exact). */
+    public void widenV(int layer, int cell, int off, int n, MemorySegment dst, long di) {
+        widen(v[layer], (long) cell * vDim + off, n, dst, di);
+    }
+
+    private void widen(MemorySegment s, long base, int n, MemorySegment dst, long di) {
+        if (type != KvCacheType.F16) {
+            F32.copy(s, base, dst, di, n);
+        } else if (SIMD) {
+            CacheVectors.widen(s, 2 * base, dst, 4 * di, n);
+        } else {
+            for (int d = 0; d < n; d++) {
+                F32.set(dst, di + d, Fp16.fromHalf(s.getAtIndex(F32.LE16, base + d)));
+            }
+        }
+    }
+
+    /**
+     * {@code Σ_d q[d]·r[d]} of two f32 vectors (a widened cache row): the same sum, in the same
+     * order, as {@link #dotK} on the cache row itself.
+     */
+    static float dot(MemorySegment q, long qi, MemorySegment r, long ri, int n) {
+        if (SIMD) {
+            return CacheVectors.dot(q, 4L * qi, r, 4L * ri, n, false);
+        }
+        double sum = 0;
+        for (int d = 0; d < n; d++) {
+            sum += (double) (F32.get(q, qi + d) * F32.get(r, ri + d));
+        }
+        return (float) sum;
+    }
+
+    /** {@code out[d] += p · r[d]} for an f32 (widened cache) row r, as {@link #axpyV} does. */
+    static void axpy(float p, MemorySegment r, long ri, MemorySegment out, long oi, int n) {
+        if (SIMD) {
+            CacheVectors.axpy(p, r, 4L * ri, out, 4L * oi, n, false);
+            return;
+        }
+        for (int d = 0; d < n; d++) {
+            F32.set(out, oi + d, F32.get(out, oi + d) + p * F32.get(r, ri + d));
+        }
+    }
+
     /** {@code out[d] += p · V[cell][off+d]} over n dims. */
     public void axpyV(int layer, int cell, int off, float p, MemorySegment out, long oi, int n) {
         MemorySegment s = v[layer];

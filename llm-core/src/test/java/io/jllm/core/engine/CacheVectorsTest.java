@@ -37,6 +37,13 @@ class CacheVectorsTest {
                 }
                 float got = CacheVectors.dot(q, 0, k, 0, n, true);
                 assertEquals(want, got, 1e-5 * Math.max(1, Math.abs(want)) * n, "dot n=" + n);
+                MemorySegment wide = a.allocate(4L * n);
+                CacheVectors.widen(k, 0, wide, 0, n);
+                for (int d = 0; d < n; d++) {
+                    assertEquals(Float.floatToRawIntBits(Float.float16ToFloat(k.get(F32.LE16, 2L * d))),
+                            Float.floatToRawIntBits(F32.get(wide, d)), "widen n=" + n + " d=" + d);
+                }
+                assertEquals(got, CacheVectors.dot(q, 0, wide, 0, n, false), "dot of the widened row, n=" + n);
                 CacheVectors.axpy(0.5f, k, 0, out, 0, n, true);
                 for (int d = 0; d < n; d++) {
                     assertEquals(F32.get(ref, d), F32.get(out, d), "axpy n=" + n + " d=" + d);

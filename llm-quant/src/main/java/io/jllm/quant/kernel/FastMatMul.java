@@ -54,7 +54,7 @@ final class FastMatMul {
         j.set(k, w, rows, cols, x, xStride, batch, y, yStride, scratch);
         j.packed = j.intPath ? packed : null;
         try {
-            if (k.type() != GgmlType.F32) {
+            if (k.type() != GgmlType.F32 || j.gemm) {
                 j.phase = Job.CONVERT;
                 if (batch > 1) {
                     par.forRange(batch, j);
@@ -98,6 +98,11 @@ final class FastMatMul {
         boolean halfPath;
         /** The repacked Q4_0 weights ({@link Q4_0Packed}) when the small-batch rows read them. */
         @Nullable MemorySegment packed;
+        /** True when {@link SimdGemm} multiplies (it reads the activations from {@link #heapAct}). */
+        boolean gemm;
+        /** Converted activations for {@link SimdGemm}, grown on demand and kept (f32, heap). */
+        float[] heapAct = new float[0];
+        private MemorySegment heapActSeg = MemorySegment.ofArray(heapAct);
 
         void set(WeightKernel k, MemorySegment w, int rows, int cols, MemorySegment x, int xStride, int batch,
                  MemorySegment y, int yStride, MemorySegment scratch) {
@@ -113,9 +118,13 @@ final class FastMatMul {
             this.hasMin = hasMin(k.type());
             this.intPath = batch <= INT_PATH_MAX_BATCH && IntMatVec.supports(k.type());
             this.halfPath = batch <= INT_PATH_MAX_BATCH && isHalf(k.type());
+            this.gemm = !intPath && batch >= SimdGemm.MIN_BATCH;
             if (intPath) {
                 act = scratch;
                 actStride = IntMatVec.actBytes(k.type(), cols);
+            } else if (gemm) {
+                act = heapAct(scratchBytes(k.type(), cols, batch) / 4);
+                actStride = 4L * cols;
             } else if (k.type() == GgmlType.F32) {
                 act = x;
                 actStride = 4L * xStride;
@@ -124,6 +133,14 @@ final class FastMatMul {
                 actStride = 4L * cols;
             }
             sumsBase = 4L * cols * batch;
+        }
+
+        private MemorySegment heapAct(long floats) {
+            if (heapAct.length < floats) {
+                heapAct = new float[Math.toIntExact(floats)];
+                heapActSeg = MemorySegment.ofArray(heapAct);
+            }
+            return heapActSeg;
         }
 
         void clear() {
@@ -144,6 +161,8 @@ final class FastMatMul {
                 intRows(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
             } else if (halfPath) {
                 halfRows(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
+            } else if (batch >= SimdGemm.MIN_BATCH) {
+                SimdGemm.multiply(this, from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
             } else {
                 multiply(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
             }
@@ -208,10 +227,11 @@ final class FastMatMul {
                 return;
             }
             switch (k.activationType()) {
+                case F32 -> MemorySegment.copy(x, xo, act, ao, 4L * cols);
                 case F16 -> ActivationQuant.toF16Floats(x, xo, cols, act, ao);
                 case BF16 -> ActivationQuant.toBf16Floats(x, xo, cols, act, ao);
-                case Q8_0 -> ActivationQuant.toQ8_0Floats(x, xo, cols, act, ao, null, 0);
-                case Q8_1 -> ActivationQuant.toQ8_0Floats(x, xo, cols, act, ao, act, sumsBase + 4L * b * (cols / 32));
+                case Q8_0 -> SimdActivations.toQ8_0Floats(x, xo, cols, act, ao, null, 0);
+                case Q8_1 -> SimdActivations.toQ8_0Floats(x, xo, cols, act, ao, act, sumsBase + 4L * b * (cols / 32));
                 case Q8_K -> ActivationQuant.toQ8_KFloats(x, xo, cols, act, ao);
                 default -> throw new IllegalStateException("activation type " + k.activationType());
             }

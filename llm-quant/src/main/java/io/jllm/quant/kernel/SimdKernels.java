@@ -3,6 +3,7 @@ package io.jllm.quant.kernel;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -124,5 +125,96 @@ final class SimdKernels {
         out[4 + outCol] += s1;
         out[8 + outCol] += s2;
         out[12 + outCol] += s3;
+    }
+
+    /** Rows per packed weight group of {@link #gemm}: two float vectors. */
+    static final int MR = 2 * L;
+    /** Batch entries per {@link #gemm} call (2·NB accumulators: 12 fit 16 registers). */
+    static final int NB = 6;
+
+    /**
+     * The GEMM micro-kernel: for rows r < MR of a k-major packed panel ({@code wp[k·MR + r]}, steps
+     * {@code k ∈ [kb, ke)}) and batch entries j < {@link #NB} whose activations are
+     * {@code a[a0 + j·aStep + k]}, computes {@code c[j][r] = Σ_k wp[k·MR + r]·a_j[k]} and stores
+     * it to {@code out[j·MR + r]}, or adds it there when {@code add}. Entries j ≥ nb read entry
+     * nb−1. No horizontal sums: lane r of an accumulator is row r.
+     */
+    static void gemm(float[] wp, int kb, int ke, float[] a, int a0, int aStep, int nb, float[] out, boolean add) {
+        int b0 = a0, b1 = a0 + Math.min(1, nb - 1) * aStep, b2 = a0 + Math.min(2, nb - 1) * aStep;
+        int b3 = a0 + Math.min(3, nb - 1) * aStep, b4 = a0 + Math.min(4, nb - 1) * aStep;
+        int b5 = a0 + Math.min(5, nb - 1) * aStep;
+        FloatVector c00 = FloatVector.zero(FS), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00;
+        for (int k = kb; k < ke; k++) {
+            FloatVector w0 = FloatVector.fromArray(FS, wp, k * MR);
+            FloatVector w1 = FloatVector.fromArray(FS, wp, k * MR + L);
+            FloatVector x = FloatVector.broadcast(FS, a[b0 + k]);
+            c00 = w0.fma(x, c00);
+            c10 = w1.fma(x, c10);
+            x = FloatVector.broadcast(FS, a[b1 + k]);
+            c01 = w0.fma(x, c01);
+            c11 = w1.fma(x, c11);
+            x = FloatVector.broadcast(FS, a[b2 + k]);
+            c02 = w0.fma(x, c02);
+            c12 = w1.fma(x, c12);
+            x = FloatVector.broadcast(FS, a[b3 + k]);
+            c03 = w0.fma(x, c03);
+            c13 = w1.fma(x, c13);
+            x = FloatVector.broadcast(FS, a[b4 + k]);
+            c04 = w0.fma(x, c04);
+            c14 = w1.fma(x, c14);
+            x = FloatVector.broadcast(FS, a[b5 + k]);
+            c05 = w0.fma(x, c05);
+            c15 = w1.fma(x, c15);
+        }
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(FS, out, 0));
+            c10 = c10.add(FloatVector.fromArray(FS, out, L));
+            c01 = c01.add(FloatVector.fromArray(FS, out, MR));
+            c11 = c11.add(FloatVector.fromArray(FS, out, MR + L));
+            c02 = c02.add(FloatVector.fromArray(FS, out, 2 * MR));
+            c12 = c12.add(FloatVector.fromArray(FS, out, 2 * MR + L));
+            c03 = c03.add(FloatVector.fromArray(FS, out, 3 * MR));
+            c13 = c13.add(FloatVector.fromArray(FS, out, 3 * MR + L));
+            c04 = c04.add(FloatVector.fromArray(FS, out, 4 * MR));
+            c14 = c14.add(FloatVector.fromArray(FS, out, 4 * MR + L));
+            c05 = c05.add(FloatVector.fromArray(FS, out, 5 * MR));
+            c15 = c15.add(FloatVector.fromArray(FS, out, 5 * MR + L));
+        }
+        c00.intoArray(out, 0);
+        c10.intoArray(out, L);
+        c01.intoArray(out, MR);
+        c11.intoArray(out, MR + L);
+        c02.intoArray(out, 2 * MR);
+        c12.intoArray(out, 2 * MR + L);
+        c03.intoArray(out, 3 * MR);
+        c13.intoArray(out, 3 * MR + L);
+        c04.intoArray(out, 4 * MR);
+        c14.intoArray(out, 4 * MR + L);
+        c05.intoArray(out, 5 * MR);
+        c15.intoArray(out, 5 * MR + L);
+    }
+
+    /**
+     * Writes {@code src[s0 + i]} (or adds it, when {@code acc}) to the f32s at {@code y[off..]}
+     * for i < n ≤ MR.
+     */
+    static void flush(float[] src, int s0, int n, MemorySegment y, long off, boolean acc) {
+        for (int i = 0; i < n; i += L) {
+            FloatVector c = FloatVector.fromArray(FS, src, s0 + i);
+            long o = off + 4L * i;
+            if (n - i >= L) {
+                if (acc) {
+                    c = c.add(FloatVector.fromMemorySegment(FS, y, o, LE));
+                }
+                c.intoMemorySegment(y, o, LE);
+            } else {
+                VectorMask<Float> m = FS.indexInRange(i, n);
+                if (acc) {
+                    c = c.add(FloatVector.fromMemorySegment(FS, y, o, LE, m));
+                }
+                c.intoMemorySegment(y, o, LE, m);
+            }
+        }
     }
 }

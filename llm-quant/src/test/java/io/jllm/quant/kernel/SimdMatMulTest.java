@@ -97,6 +97,84 @@ class SimdMatMulTest {
         }
     }
 
+    /**
+     * The blocked GEMM path ({@link SimdGemm}): rows not a multiple of the packed row group
+     * ({@link SimdKernels#MR}), batches not a multiple of {@link SimdKernels#NB} or beyond one
+     * batch tile, columns with a partial last KC block or an element tail, and the minimum batch.
+     */
+    @Test
+    void gemmOddShapes() {
+        Random rnd = new Random(8);
+        int mr = SimdKernels.MR;
+        int minB = SimdGemm.MIN_BATCH;
+        try (ThreadPool pool = new ThreadPool(2)) {
+            check(GgmlType.F32, 1, 1, minB, rnd, pool);
+            check(GgmlType.F32, mr + 1, SimdGemm.KC + 3, minB + 1, rnd, pool);
+            check(GgmlType.F16, 2 * mr - 1, 2 * SimdGemm.KC + 17, SimdKernels.NB * 3 + 5, rnd, Parallel.SERIAL);
+            check(GgmlType.BF16, 3, 77, 2 * SimdKernels.NB + minB, rnd, pool);
+            check(GgmlType.Q4_0, mr - 1, SimdGemm.KC + 32, minB, rnd, pool);
+            check(GgmlType.Q4_1, 2 * mr + 3, SimdGemm.KC + 96, minB + 5, rnd, pool);
+            check(GgmlType.Q5_1, 7, 64, SimdKernels.NB * 4 + 1, rnd, Parallel.SERIAL);
+            check(GgmlType.Q8_0, 3 * mr + 5, 2 * SimdGemm.KC + 64, 31, rnd, pool);
+            check(GgmlType.Q4_K, mr + 9, SimdGemm.KC + 256, 29, rnd, pool);
+            check(GgmlType.Q6_K, 5, 256, SimdGemm.BT + SimdKernels.NB + 1, rnd, pool);
+            check(GgmlType.F32, 19, 40, SimdGemm.BT + 3, rnd, Parallel.SERIAL);
+        }
+    }
+
+    @Test
+    void gemmKernelMatchesPlainSums() {
+        Random rnd = new Random(9);
+        int mr = SimdKernels.MR;
+        int n = 37;
+        float[] wp = new float[n * mr];
+        float[] a = new float[SimdKernels.NB * n + 11];
+        for (int i = 0; i < wp.length; i++) {
+            wp[i] = rnd.nextInt(17) - 8;
+        }
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rnd.nextInt(9) - 4;
+        }
+        float[] out = new float[mr * SimdKernels.NB];
+        for (int nb = 1; nb <= SimdKernels.NB; nb++) {
+            SimdKernels.gemm(wp, 0, 20, a, 3, n + 1, nb, out, false);
+            SimdKernels.gemm(wp, 20, n, a, 3, n + 1, nb, out, true);
+            for (int j = 0; j < SimdKernels.NB; j++) {
+                int e = Math.min(j, nb - 1);
+                for (int r = 0; r < mr; r++) {
+                    float want = 0;
+                    for (int k = 0; k < n; k++) {
+                        want += wp[k * mr + r] * a[3 + e * (n + 1) + k];
+                    }
+                    assertEquals(want, out[j * mr + r], "nb " + nb + " entry " + j + " row " + r);
+                }
+            }
+        }
+    }
+
+    @Test
+    void q8ActivationFloatsEqualScalarBitForBit() {
+        Random rnd = new Random(10);
+        int n = 32 * 40;
+        for (Mode mode : Mode.values()) {
+            float[] v = TestBlocks.activations(n, mode, rnd);
+            for (int i = 0; i < 32; i++) {
+                v[i] = 0f; // an all-zero block
+                v[32 + i] = (i - 16) * 0.5f; // ties at ±0.5 steps after scaling
+                v[64 + i] = i == 3 ? 1e-39f : 0f; // subnormal maximum
+            }
+            MemorySegment x = TestBlocks.seg(v);
+            MemorySegment want = MemorySegment.ofArray(new float[n + n / 32]);
+            MemorySegment got = MemorySegment.ofArray(new float[n + n / 32]);
+            ActivationQuant.toQ8_0Floats(x, 0, n, want, 0, want, 4L * n);
+            SimdActivations.toQ8_0Floats(x, 0, n, got, 0, got, 4L * n);
+            for (int i = 0; i < n + n / 32; i++) {
+                assertEquals(Float.floatToRawIntBits(Mem.f32(want, 4L * i)), Float.floatToRawIntBits(Mem.f32(got, 4L * i)),
+                        mode + " value " + i);
+            }
+        }
+    }
+
     static void check(GgmlType t, int rows, int cols, int batch, Random rnd, Parallel par) {
         WeightKernel k = Kernels.forType(t);
         byte[] wBytes = new byte[(int) t.bytes((long) rows * cols)];
