@@ -2,6 +2,7 @@ package io.jllm.core.weights;
 
 import io.jllm.gguf.GgmlType;
 import io.jllm.quant.kernel.MatMul;
+import io.jllm.quant.kernel.PageMemory;
 import io.jllm.quant.kernel.Parallel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,7 +30,7 @@ public record Matrix(String name, GgmlType type, MemorySegment data, int rows, i
         if (n == 0 || packed != null) {
             return this;
         }
-        MemorySegment p = arena.allocate(n, 64);
+        MemorySegment p = PageMemory.allocate(n, arena);
         MatMul.pack(type, data, rows, cols, p);
         return new Matrix(name, type, data, rows, cols, p);
     }
