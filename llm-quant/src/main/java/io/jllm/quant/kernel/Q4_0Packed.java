@@ -21,14 +21,16 @@ import jdk.incubator.vector.VectorSpecies;
  * transposed the same way by {@link #convert}: vector lane j always belongs to block j of the
  * group, so the per-block integer sums build up in int16 lanes over 16 steps with no shuffles,
  * no per-block scalar work and no per-block bounds checks (the inner loop is a counted loop over
- * a group). Low and high nibbles are summed separately, unsigned (≤ 16·15·127 < 2^15 each);
+ * a group). Each vector covers two steps (2L int16 lanes, {@link #actOffset}); low and high
+ * nibbles are summed separately, unsigned (≤ 8·15·127 per lane each, ≤ 16·15·127 < 2^15 together);
  * the −8 offset is subtracted as the exact float 8·Σa of the block, so {@code lo+hi−8Σa} is
  * exactly ggml's integer Σ(q−8)·a, then scaled by {@code d_w·d_a} (only the float summation
  * order differs from ggml).
  */
 final class Q4_0Packed {
-    private static final VectorSpecies<Short> SI = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * L));
-    private static final VectorSpecies<Byte> BI = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
+    /** Two quant steps (k, k+1) of all L blocks of a group per vector: 2L lanes. */
+    private static final VectorSpecies<Short> SI = VectorSpecies.of(short.class, VectorShape.forBitSize(32 * L));
+    private static final VectorSpecies<Byte> BI = VectorSpecies.of(byte.class, VectorShape.forBitSize(16 * L));
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private Q4_0Packed() {}
@@ -102,11 +104,21 @@ final class Q4_0Packed {
             for (int e = 0; e < 32; e++) {
                 int q = (int) Math.rint(Mem.f32(x, xo + 4L * e) * id);
                 sum += q;
-                dst.set(Mem.I16, go + 4L * L * (e & 15) + (e < 16 ? 0 : 2L * L) + 2L * j, (short) q);
+                dst.set(Mem.I16, go + actOffset(e) + 2L * j, (short) q);
             }
             Mem.setF32(dst, go + 64L * L + 4L * j, Mem.roundF16(d));
             Mem.setF32(dst, go + 68L * L + 4L * j, 8f * sum);
         }
+    }
+
+    /**
+     * Offset in a converted group of quant e (0..31) of block 0: pairs of steps k = e mod 16 are
+     * stored as [low nibble parts of steps 2p, 2p+1 ; high nibble parts of 2p, 2p+1], L int16
+     * each, so one 2L-lane load matches the weight bytes of two steps.
+     */
+    private static long actOffset(int e) {
+        int k = e & 15;
+        return 8L * L * (k >> 1) + (e < 16 ? 0 : 4L * L) + 2L * L * (k & 1);
     }
 
     /**
@@ -121,16 +133,17 @@ final class Q4_0Packed {
         for (int g = 0, groups = cols / (32 * L); g < groups; g++) {
             ShortVector lo = ShortVector.zero(SI);
             ShortVector hi = lo;
-            for (int k = 0; k < 16; k++) {
-                ShortVector s = (ShortVector) ByteVector.fromMemorySegment(BI, w, go + 4L * L + (long) k * L, LE)
+            for (int p = 0; p < 8; p++) { // steps 2p and 2p+1: ≤ 8·15·127 per lane and half
+                ShortVector s = (ShortVector) ByteVector.fromMemorySegment(BI, w, go + 4L * L + 2L * L * p, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SI, 0);
-                long xk = ax + 4L * L * k;
-                lo = lo.add(s.and((short) 0xF).mul(ShortVector.fromMemorySegment(SI, x, xk, LE)));
-                hi = hi.add(s.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromMemorySegment(SI, x, xk + 2L * L, LE)));
+                long xp = ax + 8L * L * p;
+                lo = lo.add(s.and((short) 0xF).mul(ShortVector.fromMemorySegment(SI, x, xp, LE)));
+                hi = hi.add(s.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromMemorySegment(SI, x, xp + 4L * L, LE)));
             }
+            ShortVector t = lo.add(hi); // |lo + hi| ≤ 16·15·127 < 2^15: exact
             long xs = ax + 64L * L;
-            FloatVector q = ((FloatVector) lo.convertShape(VectorOperators.S2F, FS, 0))
-                    .add((FloatVector) hi.convertShape(VectorOperators.S2F, FS, 0))
+            FloatVector q = ((FloatVector) t.convertShape(VectorOperators.S2F, FS, 0))
+                    .add((FloatVector) t.convertShape(VectorOperators.S2F, FS, 1))
                     .sub(FloatVector.fromMemorySegment(FS, x, xs + 4L * L, LE));
             FloatVector sc = FloatVector.fromMemorySegment(FS, w, go, LE).mul(FloatVector.fromMemorySegment(FS, x, xs, LE));
             acc = q.fma(sc, acc);
