@@ -24,35 +24,27 @@ final class CacheVectors {
     private static final VectorSpecies<Short> SS = (VectorSpecies<Short>) VectorSpecies.of(short.class,
             VectorShape.forBitSize(L * 16));
 
-    /** Shuffles moving lane i + w to lane i, for w = L/2, L/4, …, 1 (see {@link #sum}). */
-    private static final VectorShuffle<Float>[] HALVES = halves();
+    /**
+     * Shuffles moving lane i + w to lane i, one constant per halving step of the lane sum in
+     * {@link #dot}. The sum is done in a fixed order: pairwise halving, {@code v[i] + v[i + w]} for
+     * w = L/2 … 1 (the order of GCC's {@code _mm512_reduce_add_ps}). {@code reduceLanes(ADD)} is
+     * not usable: its result depends on whether C2 has compiled the caller (JDK 25, x86 AVX-512:
+     * the interpreted fallback adds lanes in order, the intrinsic pairwise), so the first tokens
+     * of a JVM came out different from later ones. The steps are written out in {@code dot}
+     * itself: behind a call (a helper taking the vector) or read from an array of shuffles, C2
+     * sometimes boxed the vectors (the MoE/MLA allocation test then saw ~1 KB per dot product).
+     */
+    private static final VectorShuffle<Float> S32 = shift(32);
+    private static final VectorShuffle<Float> S16 = shift(16);
+    private static final VectorShuffle<Float> S8 = shift(8);
+    private static final VectorShuffle<Float> S4 = shift(4);
+    private static final VectorShuffle<Float> S2 = shift(2);
+    private static final VectorShuffle<Float> S1 = shift(1);
 
     private CacheVectors() {}
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] halves() {
-        int steps = Integer.numberOfTrailingZeros(L);
-        VectorShuffle<Float>[] s = new VectorShuffle[steps];
-        for (int i = 0, w = L / 2; w >= 1; i++, w /= 2) {
-            int shift = w;
-            s[i] = VectorShuffle.fromOp(FS, lane -> (lane + shift) & (L - 1));
-        }
-        return s;
-    }
-
-    /**
-     * The lane sum in a fixed order: pairwise halving, {@code v[i] + v[i + w]} for w = L/2 … 1
-     * (the order of GCC's {@code _mm512_reduce_add_ps}). {@code reduceLanes(ADD)} is not usable
-     * here: its result depends on whether C2 has compiled the caller (measured on JDK 25, x86
-     * AVX-512: the interpreted fallback adds lanes in order, the intrinsic pairwise), so the
-     * first tokens of a JVM came out different from later ones.
-     */
-    static float sum(FloatVector v) {
-        FloatVector x = v;
-        for (VectorShuffle<Float> s : HALVES) {
-            x = x.add(x.rearrange(s));
-        }
-        return x.lane(0);
+    private static VectorShuffle<Float> shift(int w) {
+        return VectorShuffle.fromOp(FS, lane -> (lane + w) & (L - 1));
     }
 
     /** Whether the shapes line up on this CPU (a short vector of L lanes exists). */
@@ -76,7 +68,25 @@ final class CacheVectors {
             FloatVector kv = f16 ? halves(k, kOff + 2L * d) : FloatVector.fromMemorySegment(FS, k, kOff + 4L * d, LE);
             acc = FloatVector.fromMemorySegment(FS, q, qOff + 4L * d, LE).fma(kv, acc);
         }
-        float sum = sum(acc);
+        if (L >= 64) {
+            acc = acc.add(acc.rearrange(S32));
+        }
+        if (L >= 32) {
+            acc = acc.add(acc.rearrange(S16));
+        }
+        if (L >= 16) {
+            acc = acc.add(acc.rearrange(S8));
+        }
+        if (L >= 8) {
+            acc = acc.add(acc.rearrange(S4));
+        }
+        if (L >= 4) {
+            acc = acc.add(acc.rearrange(S2));
+        }
+        if (L >= 2) {
+            acc = acc.add(acc.rearrange(S1));
+        }
+        float sum = acc.lane(0);
         for (; d < n; d++) {
             float kv = f16 ? Float.float16ToFloat(k.get(io.jllm.core.ops.F32.LE16, kOff + 2L * d))
                     : k.get(io.jllm.core.ops.F32.LE, kOff + 4L * d);
