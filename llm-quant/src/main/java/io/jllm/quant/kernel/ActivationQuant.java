@@ -20,7 +20,8 @@ final class ActivationQuant {
 
     private ActivationQuant() {}
 
-    private static float amax32(MemorySegment x, long off) {
+    /** max |x| over the 32 floats at {@code off}. */
+    static float amax32(MemorySegment x, long off) {
         float amax = 0;
         for (int j = 0; j < 32; j++) {
             amax = Math.max(amax, Math.abs(Mem.f32(x, off + 4L * j)));
@@ -28,7 +29,8 @@ final class ActivationQuant {
         return amax;
     }
 
-    private static int q(float v, float id) {
+    /** ggml's x86 rounding of v·id (round half to even). */
+    static int q(float v, float id) {
         return (int) Math.rint(v * id);
     }
 
@@ -88,7 +90,7 @@ final class ActivationQuant {
     }
 
     /** −127/max for the signed value of largest magnitude (first one on ties), or 0 if all zero. */
-    private static float q8KScale(MemorySegment x, long xo) {
+    static float q8KScale(MemorySegment x, long xo) {
         float amax = 0;
         float max = 0;
         for (int j = 0; j < 256; j++) {

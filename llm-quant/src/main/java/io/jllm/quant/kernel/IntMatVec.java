@@ -69,20 +69,11 @@ final class IntMatVec {
         if (actType == GgmlType.Q8_K) {
             for (int b = 0; b < cols / 256; b++) {
                 long xo = xOff + 1024L * b;
-                float amax = 0;
-                float max = 0;
-                for (int j = 0; j < 256; j++) {
-                    float v = Mem.f32(x, xo + 4L * j);
-                    if (Math.abs(v) > amax) {
-                        amax = Math.abs(v);
-                        max = v;
-                    }
-                }
-                float iscale = amax == 0f ? 0f : -127f / max;
+                float iscale = ActivationQuant.q8KScale(x, xo);
                 for (int g = 0; g < 16; g++) {
                     int sum = 0;
                     for (int j = 16 * g; j < 16 * g + 16; j++) {
-                        int q = iscale == 0f ? 0 : Math.min(127, (int) Math.rint(iscale * Mem.f32(x, xo + 4L * j)));
+                        int q = iscale == 0f ? 0 : Math.min(127, ActivationQuant.q(Mem.f32(x, xo + 4L * j), iscale));
                         sum += q;
                         dst.set(Mem.I16, dstOff + 2L * (256 * b + j), (short) q);
                     }
@@ -93,15 +84,12 @@ final class IntMatVec {
         } else {
             for (int b = 0; b < cols / 32; b++) {
                 long xo = xOff + 128L * b;
-                float amax = 0;
-                for (int j = 0; j < 32; j++) {
-                    amax = Math.max(amax, Math.abs(Mem.f32(x, xo + 4L * j)));
-                }
+                float amax = ActivationQuant.amax32(x, xo);
                 float d = amax / 127f;
                 float id = amax != 0f ? 127f / amax : 0f;
                 int sum = 0;
                 for (int j = 0; j < 32; j++) {
-                    int q = (int) Math.rint(Mem.f32(x, xo + 4L * j) * id);
+                    int q = ActivationQuant.q(Mem.f32(x, xo + 4L * j), id);
                     sum += q;
                     dst.set(Mem.I16, dstOff + 2L * (32 * b + j), (short) q);
                 }

@@ -92,17 +92,14 @@ final class Q4_0Packed {
     static void convert(MemorySegment x, long xOff, int cols, MemorySegment dst, long dstOff) {
         for (int b = 0; b < cols / 32; b++) {
             long xo = xOff + 128L * b;
-            float amax = 0;
-            for (int j = 0; j < 32; j++) {
-                amax = Math.max(amax, Math.abs(Mem.f32(x, xo + 4L * j)));
-            }
+            float amax = ActivationQuant.amax32(x, xo);
             float d = amax / 127f;
             float id = amax != 0f ? 127f / amax : 0f;
             long go = dstOff + 72L * L * (b / L);
             int j = b % L;
             int sum = 0;
             for (int e = 0; e < 32; e++) {
-                int q = (int) Math.rint(Mem.f32(x, xo + 4L * e) * id);
+                int q = ActivationQuant.q(Mem.f32(x, xo + 4L * e), id);
                 sum += q;
                 dst.set(Mem.I16, go + actOffset(e) + 2L * j, (short) q);
             }
