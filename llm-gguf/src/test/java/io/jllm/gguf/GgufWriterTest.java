@@ -197,4 +197,22 @@ class GgufWriterTest {
         GgufFormatException r = assertThrows(GgufFormatException.class, () -> GgufFile.read(cut));
         assertEquals(m.getMessage(), r.getMessage());
     }
+
+    /**
+     * A mapped file's tensors are plain, read-only native segments (the class every kernel input
+     * has; see GgufFile#asNativeSegment) that stop being accessible when the file is closed.
+     */
+    @Test
+    void mappedTensorsAreReadOnlyNativeSegmentsScopedToTheFile() throws IOException {
+        Path p = Samples.write(Samples.allTypes(), dir.resolve("scoped.gguf"));
+        GgufFile f = GgufFile.open(p);
+        MemorySegment data = f.tensors().get(0).data();
+        MemorySegment native1 = java.lang.foreign.Arena.global().allocate(1);
+        assertEquals(native1.getClass(), data.getClass(), "same segment class as arena memory");
+        assertTrue(data.isReadOnly());
+        byte first = data.get(ValueLayout.JAVA_BYTE, 0);
+        assertThrows(IllegalArgumentException.class, () -> data.set(ValueLayout.JAVA_BYTE, 0, first));
+        f.close();
+        assertThrows(IllegalStateException.class, () -> data.get(ValueLayout.JAVA_BYTE, 0));
+    }
 }
