@@ -2,6 +2,7 @@ package io.jllm.quant.kernel;
 
 import io.jllm.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -102,7 +103,6 @@ final class FastMatMul {
         boolean gemm;
         /** Converted activations for {@link SimdGemm}, grown on demand and kept (f32, heap). */
         float[] heapAct = new float[0];
-        private MemorySegment heapActSeg = MemorySegment.ofArray(heapAct);
 
         void set(WeightKernel k, MemorySegment w, int rows, int cols, MemorySegment x, int xStride, int batch,
                  MemorySegment y, int yStride, MemorySegment scratch) {
@@ -123,7 +123,8 @@ final class FastMatMul {
                 act = scratch;
                 actStride = IntMatVec.actBytes(k.type(), cols);
             } else if (gemm) {
-                act = heapAct(scratchBytes(k.type(), cols, batch) / 4);
+                growHeapAct(scratchBytes(k.type(), cols, batch) / 4);
+                act = scratch;
                 actStride = 4L * cols;
             } else if (k.type() == GgmlType.F32) {
                 act = x;
@@ -135,12 +136,10 @@ final class FastMatMul {
             sumsBase = 4L * cols * batch;
         }
 
-        private MemorySegment heapAct(long floats) {
+        private void growHeapAct(long floats) {
             if (heapAct.length < floats) {
                 heapAct = new float[Math.toIntExact(floats)];
-                heapActSeg = MemorySegment.ofArray(heapAct);
             }
-            return heapActSeg;
         }
 
         void clear() {
@@ -234,6 +233,24 @@ final class FastMatMul {
                 case Q8_1 -> SimdActivations.toQ8_0Floats(x, xo, cols, act, ao, act, sumsBase + 4L * b * (cols / 32));
                 case Q8_K -> ActivationQuant.toQ8_KFloats(x, xo, cols, act, ao);
                 default -> throw new IllegalStateException("activation type " + k.activationType());
+            }
+            if (gemm) {
+                copyToHeap(b);
+            }
+        }
+
+        /**
+         * Row b of the converted activations (and its Q8_1 block sums) from the native scratch into
+         * {@link #heapAct} for the GEMM, by bulk copy. The conversion itself always writes native
+         * memory: a heap segment among the Vector API's store targets would make C2 compile every
+         * vector store in the decode kernels with a segment-class switch.
+         */
+        private void copyToHeap(int b) {
+            MemorySegment.copy(act, ValueLayout.JAVA_FLOAT_UNALIGNED, b * actStride, heapAct, b * cols, cols);
+            if (hasMin) {
+                int nb = cols / 32;
+                MemorySegment.copy(act, ValueLayout.JAVA_FLOAT_UNALIGNED, sumsBase + 4L * b * nb, heapAct,
+                        (int) (sumsBase / 4) + b * nb, nb);
             }
         }
 
