@@ -26,6 +26,12 @@ final class FastMatMul {
      */
     static final int INT_PATH_MAX_BATCH = "0".equals(System.getenv("JLLM_INT_MATVEC")) ? 0 : 3;
 
+    /**
+     * True when every batch size runs the per-token rows ({@link Numerics#REFERENCE}): a batch
+     * then gives bit for bit what its tokens give one at a time.
+     */
+    static final boolean ROWS_ALWAYS = Numerics.current() == Numerics.REFERENCE;
+
     private FastMatMul() {}
 
     static long scratchBytes(GgmlType type, int cols, int batch) {
@@ -38,6 +44,11 @@ final class FastMatMul {
 
     static boolean isHalf(GgmlType type) {
         return type == GgmlType.F16 || type == GgmlType.BF16;
+    }
+
+    /** True when the type has per-token row kernels (what {@link Numerics#REFERENCE} runs on this path). */
+    static boolean hasRows(GgmlType type) {
+        return IntMatVec.supports(type) || isHalf(type);
     }
 
     static boolean hasMin(GgmlType type) {
@@ -116,8 +127,9 @@ final class FastMatMul {
             this.y = y;
             this.yStride = yStride;
             this.hasMin = hasMin(k.type());
-            this.intPath = batch <= INT_PATH_MAX_BATCH && IntMatVec.supports(k.type());
-            this.halfPath = batch <= INT_PATH_MAX_BATCH && isHalf(k.type());
+            boolean perToken = ROWS_ALWAYS || batch <= INT_PATH_MAX_BATCH;
+            this.intPath = perToken && IntMatVec.supports(k.type());
+            this.halfPath = perToken && isHalf(k.type());
             this.gemm = !intPath && batch >= SimdGemm.MIN_BATCH;
             if (intPath) {
                 act = scratch;

@@ -56,7 +56,9 @@ public final class MatMul {
 
     /**
      * Computes the product. {@code scratch} must hold {@link #scratchBytes} bytes. Strides are in
-     * floats. Work is split over rows with {@code par}.
+     * floats. Work is split over rows with {@code par}. With {@link Numerics#REFERENCE} every
+     * batch entry is computed as a batch of one (types without SIMD rows: the scalar reference
+     * kernels).
      */
     public static void matmul(GgmlType type, MemorySegment w, int rows, int cols,
                               MemorySegment x, int xStride, int batch,
@@ -101,7 +103,7 @@ public final class MatMul {
         if (packed != null && packed.byteSize() < packedBytes(type, rows, cols)) {
             throw new IllegalArgumentException("packed copy too small for " + type + " " + rows + "x" + cols);
         }
-        if (VectorSupport.ENABLED) {
+        if (VectorSupport.ENABLED && (!FastMatMul.ROWS_ALWAYS || FastMatMul.hasRows(type))) {
             FastMatMul.matmul(k, w, packed, rows, cols, x, xStride, batch, y, yStride, scratch, par);
         } else {
             reference(k, w, rows, cols, x, xStride, batch, y, yStride, scratch, par);
