@@ -48,7 +48,7 @@ final class FastMatMul {
 
     /** True when the type has per-token row kernels (what {@link Numerics#REFERENCE} runs on this path). */
     static boolean hasRows(GgmlType type) {
-        return IntMatVec.supports(type) || isHalf(type);
+        return IntMatVec.supports(type) || isHalf(type) || ROWS_ALWAYS && type == GgmlType.F32;
     }
 
     static boolean hasMin(GgmlType type) {
@@ -130,7 +130,7 @@ final class FastMatMul {
             boolean perToken = ROWS_ALWAYS || batch <= INT_PATH_MAX_BATCH;
             this.intPath = perToken && IntMatVec.supports(k.type());
             this.halfPath = perToken && isHalf(k.type());
-            this.gemm = !intPath && batch >= SimdGemm.MIN_BATCH;
+            this.gemm = !perToken && batch >= SimdGemm.MIN_BATCH;
             if (intPath) {
                 act = scratch;
                 actStride = IntMatVec.actBytes(k.type(), cols);
@@ -171,6 +171,8 @@ final class FastMatMul {
                 packedRows(packed, from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
             } else if (intPath) {
                 intRows(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
+            } else if (ROWS_ALWAYS && k.type() == GgmlType.F32) {
+                f32Rows(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
             } else if (halfPath) {
                 halfRows(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
             } else if (batch >= SimdGemm.MIN_BATCH) {
@@ -186,6 +188,17 @@ final class FastMatMul {
             for (int r = r0; r < r1; r++) {
                 for (int b = 0; b < batch; b++) {
                     float v = IntMatVec.row(t, w, r * rowBytes, cols, act, b * actStride);
+                    Mem.setF32(y, 4L * ((long) b * yStride + r), v);
+                }
+            }
+        }
+
+        /** F32 rows one token at a time in ggml's order ({@link GgmlOrderRows}, reference numerics). */
+        private void f32Rows(int r0, int r1) {
+            float[] lanes = TILES.get().out;
+            for (int r = r0; r < r1; r++) {
+                for (int b = 0; b < batch; b++) {
+                    float v = GgmlOrderRows.f32(w, 4L * r * cols, cols, x, 4L * b * xStride, lanes);
                     Mem.setF32(y, 4L * ((long) b * yStride + r), v);
                 }
             }

@@ -53,7 +53,7 @@ final class IntMatVec {
     }
 
     /** Byte offset (within one entry) of the per-block scales. */
-    private static long dOff(int cols) {
+    static long dOff(int cols) {
         return 2L * cols;
     }
 
@@ -103,7 +103,7 @@ final class IntMatVec {
     static float row(GgmlType t, MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
         return switch (t) {
             case Q4_0 -> q4_0(w, wo, cols, a, ao);
-            case Q8_0 -> q8_0(w, wo, cols, a, ao);
+            case Q8_0 -> Numerics.ORDERED ? GgmlOrderRows.q8_0(w, wo, cols, a, ao) : q8_0(w, wo, cols, a, ao);
             case Q5_0 -> q5_0(w, wo, cols, a, ao);
             case Q2_K -> q2_K(w, wo, cols, a, ao);
             case Q3_K -> q3_K(w, wo, cols, a, ao);
