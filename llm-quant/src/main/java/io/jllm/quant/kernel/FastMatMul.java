@@ -244,7 +244,9 @@ final class FastMatMul {
             }
             if (intPath) {
                 IntMatVec.convert(k.activationType(), x, xo, cols, act, ao);
-                KQuantRows.permute(k.type(), cols, act, ao);
+                if (!Numerics.ORDERED) { // GgmlOrderRows reads the quants in element order
+                    KQuantRows.permute(k.type(), cols, act, ao);
+                }
                 return;
             }
             if (halfPath) {

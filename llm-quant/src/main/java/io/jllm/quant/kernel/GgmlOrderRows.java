@@ -1,5 +1,6 @@
 package io.jllm.quant.kernel;
 
+import io.jllm.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -18,41 +19,103 @@ import java.lang.foreign.MemorySegment;
  */
 final class GgmlOrderRows {
     private static final int F32_LANES = 16;
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16]);
+    private static final ThreadLocal<int[]> QUANTS = ThreadLocal.withInitial(() -> new int[32]);
 
     private GgmlOrderRows() {}
 
-    /** Q8_0 row at {@code wo} · activations in {@link IntMatVec}'s form at {@code ao}. */
-    static float q8_0(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
+    /**
+     * Q8_0 or Q5_0 row at {@code wo} · activations in {@link IntMatVec}'s Q8_0 form at {@code ao}
+     * ({@code ggml_vec_dot_q8_0_q8_0} / {@code _q5_0_q8_0}, AVX2, and llamafile's
+     * {@code tinyBLAS_Q0_AVX}, which sums the same way).
+     */
+    static float legacy(GgmlType t, MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
         long dBase = ao + IntMatVec.dOff(cols);
-        float l0 = 0f, l1 = 0f, l2 = 0f, l3 = 0f, l4 = 0f, l5 = 0f, l6 = 0f, l7 = 0f;
+        int bytes = t == GgmlType.Q8_0 ? 34 : 22;
+        int[] q = QUANTS.get();
+        float[] acc = LANES.get();
+        java.util.Arrays.fill(acc, 0, 8, 0f);
         for (int b = 0; b < cols / 32; b++) {
-            long o = wo + 34L * b;
+            long o = wo + (long) bytes * b;
+            for (int k = 0; k < 32; k++) {
+                q[k] = t == GgmlType.Q8_0 ? Mem.i8(w, o + 2 + k) : q5_0(w, o, k);
+            }
             float d = Mem.f16(w, o) * Mem.f32(a, dBase + 4L * b);
-            long wq = o + 2;
             long aq = ao + 64L * b;
-            l0 = Math.fma(d, quad(w, wq, a, aq, 0), l0);
-            l1 = Math.fma(d, quad(w, wq, a, aq, 1), l1);
-            l2 = Math.fma(d, quad(w, wq, a, aq, 2), l2);
-            l3 = Math.fma(d, quad(w, wq, a, aq, 3), l3);
-            l4 = Math.fma(d, quad(w, wq, a, aq, 4), l4);
-            l5 = Math.fma(d, quad(w, wq, a, aq, 5), l5);
-            l6 = Math.fma(d, quad(w, wq, a, aq, 6), l6);
-            l7 = Math.fma(d, quad(w, wq, a, aq, 7), l7);
+            for (int i = 0; i < 8; i++) {
+                int sum = 0;
+                for (int k = 4 * i; k < 4 * i + 4; k++) {
+                    sum += q[k] * Mem.i16(a, aq + 2L * k);
+                }
+                acc[i] = Math.fma(d, (float) sum, acc[i]);
+            }
         }
-        float r0 = l0 + l4;
-        float r1 = l1 + l5;
-        float r2 = l2 + l6;
-        float r3 = l3 + l7;
-        return (r0 + r2) + (r1 + r3);
+        return hsum8(acc);
     }
 
-    /** Σ_{k<4} w[4i+k]·a[4i+k] of one block (int8 weights, int16 activation quants), as a float. */
-    private static float quad(MemorySegment w, long wq, MemorySegment a, long aq, int i) {
-        int s = 0;
-        for (int k = 4 * i; k < 4 * i + 4; k++) {
-            s += w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, wq + k) * Mem.i16(a, aq + 2L * k);
+    /** Element k of a Q5_0 block at o: the nibble with its fifth bit from qh, minus 16. */
+    private static int q5_0(MemorySegment w, long o, int k) {
+        int b = Mem.u8(w, o + 6 + (k & 15));
+        int qh = Mem.i32(w, o + 2);
+        return ((k < 16 ? b & 0xF : b >> 4) | (((qh >>> k) & 1) << 4)) - 16;
+    }
+
+    /**
+     * Q4_K, Q5_K or Q6_K row · Q8_K activations in {@link IntMatVec}'s form
+     * ({@code ggml_vec_dot_q4_K/q5_K/q6_K_q8_K}, AVX2): per 256-element block 8 integer lanes,
+     * lane i the sum of {@code scale·q·q8} over the elements e with {@code (e mod 32)/4 = i}, added
+     * {@code fma(d, lane, acc)}; the min term of Q4_K in 4 float lanes
+     * ({@code fma(−d_y·dmin, m·bsum pair, accm)}), of Q5_K as one float sum per block.
+     */
+    static float kQuant(GgmlType t, MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
+        long dBase = ao + IntMatVec.dOff(cols);
+        long sBase = ao + IntMatVec.sOff(cols);
+        long bytes = t.typeSize();
+        KQuant456Kernels.Q45 q45 = t == GgmlType.Q6_K ? null : (KQuant456Kernels.Q45) Kernels.forType(t);
+        float[] acc = LANES.get();
+        java.util.Arrays.fill(acc, 0f);
+        int[] lane = QUANTS.get();
+        float summs = 0f;
+        for (int b = 0; b < cols / 256; b++) {
+            long o = wo + bytes * b;
+            long aq = ao + 512L * b;
+            float yd = Mem.f32(a, dBase + 4L * b);
+            java.util.Arrays.fill(lane, 0, 12, 0); // 0-7: the integer lanes, 8-11: Q4_K/Q5_K min pairs
+            for (int e = 0; e < 256; e++) {
+                int sq = q45 == null ? Mem.i8(w, o + 192 + e / 16) * KQuant456Kernels.Q6_K.q(w, o, e)
+                        : KQuant456Kernels.scaleMin(w, o + 4, e / 32, 0) * q45.q(w, o, e);
+                lane[(e & 31) >> 2] += sq * Mem.i16(a, aq + 2L * e);
+            }
+            float d = yd * Mem.f16(w, o + (q45 == null ? 208 : 0));
+            for (int i = 0; i < 8; i++) {
+                acc[i] = Math.fma(d, (float) lane[i], acc[i]);
+            }
+            if (q45 != null) {
+                float dmin = -yd * Mem.f16(w, o + 2);
+                for (int s = 0; s < 8; s++) {
+                    int bs = Mem.i32(a, sBase + 4L * (16 * b + 2 * s)) + Mem.i32(a, sBase + 4L * (16 * b + 2 * s + 1));
+                    lane[8 + s / 2] += KQuant456Kernels.scaleMin(w, o + 4, s, 1) * bs;
+                }
+                if (t == GgmlType.Q4_K) {
+                    for (int p = 0; p < 4; p++) {
+                        acc[8 + p] = Math.fma(dmin, (float) lane[8 + p], acc[8 + p]);
+                    }
+                } else {
+                    summs = Math.fma(dmin, (float) (lane[8] + lane[9] + lane[10] + lane[11]), summs);
+                }
+            }
         }
-        return s;
+        float mins = t == GgmlType.Q4_K ? (acc[8] + acc[10]) + (acc[9] + acc[11]) : summs;
+        return hsum8(acc) + mins;
+    }
+
+    /** {@code hsum_float_8}: {@code ((l0+l4) + (l2+l6)) + ((l1+l5) + (l3+l7))}. */
+    private static float hsum8(float[] l) {
+        float r0 = l[0] + l[4];
+        float r1 = l[1] + l[5];
+        float r2 = l[2] + l[6];
+        float r3 = l[3] + l[7];
+        return (r0 + r2) + (r1 + r3);
     }
 
     /** F32 row at byte {@code wo} · f32 activations at byte {@code xo}. */

@@ -58,7 +58,7 @@ final class IntMatVec {
     }
 
     /** Byte offset of the sums: Σq per 32 (Q8_0) or bsums per 16 (Q8_K). */
-    private static long sOff(int cols) {
+    static long sOff(int cols) {
         return 2L * cols + 4L * (cols / 32);
     }
 
@@ -103,15 +103,15 @@ final class IntMatVec {
     static float row(GgmlType t, MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
         return switch (t) {
             case Q4_0 -> q4_0(w, wo, cols, a, ao);
-            case Q8_0 -> Numerics.ORDERED ? GgmlOrderRows.q8_0(w, wo, cols, a, ao) : q8_0(w, wo, cols, a, ao);
-            case Q5_0 -> q5_0(w, wo, cols, a, ao);
+            case Q8_0 -> Numerics.ORDERED ? GgmlOrderRows.legacy(t, w, wo, cols, a, ao) : q8_0(w, wo, cols, a, ao);
+            case Q5_0 -> Numerics.ORDERED ? GgmlOrderRows.legacy(t, w, wo, cols, a, ao) : q5_0(w, wo, cols, a, ao);
             case Q2_K -> q2_K(w, wo, cols, a, ao);
             case Q3_K -> q3_K(w, wo, cols, a, ao);
-            case Q4_K -> KQuantRows.ENABLED ? KQuantRows.q4_K(w, wo, cols, a, ao) : q4_K(w, wo, cols, a, ao);
-            case Q5_K -> q5_K(w, wo, cols, a, ao);
+            case Q4_K -> Numerics.ORDERED ? GgmlOrderRows.kQuant(t, w, wo, cols, a, ao) : KQuantRows.ENABLED ? KQuantRows.q4_K(w, wo, cols, a, ao) : q4_K(w, wo, cols, a, ao);
+            case Q5_K -> Numerics.ORDERED ? GgmlOrderRows.kQuant(t, w, wo, cols, a, ao) : q5_K(w, wo, cols, a, ao);
             case IQ4_NL -> iq4_nl(w, wo, cols, a, ao);
             case IQ4_XS -> iq4_xs(w, wo, cols, a, ao);
-            case Q6_K -> KQuantRows.ENABLED ? KQuantRows.q6_K(w, wo, cols, a, ao) : q6_K(w, wo, cols, a, ao);
+            case Q6_K -> Numerics.ORDERED ? GgmlOrderRows.kQuant(t, w, wo, cols, a, ao) : KQuantRows.ENABLED ? KQuantRows.q6_K(w, wo, cols, a, ao) : q6_K(w, wo, cols, a, ao);
             default -> throw new IllegalStateException(t.toString());
         };
     }
