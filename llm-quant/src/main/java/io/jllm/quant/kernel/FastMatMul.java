@@ -26,12 +26,6 @@ final class FastMatMul {
      */
     static final int INT_PATH_MAX_BATCH = "0".equals(System.getenv("JLLM_INT_MATVEC")) ? 0 : 3;
 
-    /**
-     * True when every batch size runs the per-token rows ({@link Numerics#REFERENCE}): a batch
-     * then gives bit for bit what its tokens give one at a time.
-     */
-    static final boolean ROWS_ALWAYS = Numerics.current() == Numerics.REFERENCE;
-
     private FastMatMul() {}
 
     static long scratchBytes(GgmlType type, int cols, int batch) {
@@ -44,11 +38,6 @@ final class FastMatMul {
 
     static boolean isHalf(GgmlType type) {
         return type == GgmlType.F16 || type == GgmlType.BF16;
-    }
-
-    /** True when the type has per-token row kernels (what {@link Numerics#REFERENCE} runs on this path). */
-    static boolean hasRows(GgmlType type) {
-        return IntMatVec.supports(type) || isHalf(type) || ROWS_ALWAYS && type == GgmlType.F32;
     }
 
     static boolean hasMin(GgmlType type) {
@@ -127,10 +116,9 @@ final class FastMatMul {
             this.y = y;
             this.yStride = yStride;
             this.hasMin = hasMin(k.type());
-            boolean perToken = ROWS_ALWAYS || batch <= INT_PATH_MAX_BATCH;
-            this.intPath = perToken && IntMatVec.supports(k.type());
-            this.halfPath = perToken && isHalf(k.type());
-            this.gemm = !perToken && batch >= SimdGemm.MIN_BATCH;
+            this.intPath = batch <= INT_PATH_MAX_BATCH && IntMatVec.supports(k.type());
+            this.halfPath = batch <= INT_PATH_MAX_BATCH && isHalf(k.type());
+            this.gemm = !intPath && batch >= SimdGemm.MIN_BATCH;
             if (intPath) {
                 act = scratch;
                 actStride = IntMatVec.actBytes(k.type(), cols);
@@ -171,8 +159,6 @@ final class FastMatMul {
                 packedRows(packed, from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
             } else if (intPath) {
                 intRows(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
-            } else if (ROWS_ALWAYS && k.type() == GgmlType.F32) {
-                f32Rows(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
             } else if (halfPath) {
                 halfRows(from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
             } else if (batch >= SimdGemm.MIN_BATCH) {
@@ -188,17 +174,6 @@ final class FastMatMul {
             for (int r = r0; r < r1; r++) {
                 for (int b = 0; b < batch; b++) {
                     float v = IntMatVec.row(t, w, r * rowBytes, cols, act, b * actStride);
-                    Mem.setF32(y, 4L * ((long) b * yStride + r), v);
-                }
-            }
-        }
-
-        /** F32 rows one token at a time in ggml's order ({@link GgmlOrderRows}, reference numerics). */
-        private void f32Rows(int r0, int r1) {
-            float[] lanes = TILES.get().out;
-            for (int r = r0; r < r1; r++) {
-                for (int b = 0; b < batch; b++) {
-                    float v = GgmlOrderRows.f32(w, 4L * r * cols, cols, x, 4L * b * xStride, lanes);
                     Mem.setF32(y, 4L * ((long) b * yStride + r), v);
                 }
             }
@@ -244,9 +219,7 @@ final class FastMatMul {
             }
             if (intPath) {
                 IntMatVec.convert(k.activationType(), x, xo, cols, act, ao);
-                if (!Numerics.ORDERED) { // GgmlOrderRows reads the quants in element order
-                    KQuantRows.permute(k.type(), cols, act, ao);
-                }
+                KQuantRows.permute(k.type(), cols, act, ao);
                 return;
             }
             if (halfPath) {

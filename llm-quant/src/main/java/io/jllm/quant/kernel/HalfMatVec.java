@@ -100,10 +100,10 @@ final class HalfMatVec {
         if (mag.reduceLanes(VectorOperators.MAX) >= F16_SPECIAL) {
             return false;
         }
-        out[0] = (Numerics.ORDERED ? Lanes.sum(c0) : c0.reduceLanes(VectorOperators.ADD)) + exactF16(w, o0, i, cols, a, aOff);
-        out[1] = (Numerics.ORDERED ? Lanes.sum(c1) : c1.reduceLanes(VectorOperators.ADD)) + exactF16(w, o1, i, cols, a, aOff);
-        out[2] = (Numerics.ORDERED ? Lanes.sum(c2) : c2.reduceLanes(VectorOperators.ADD)) + exactF16(w, o2, i, cols, a, aOff);
-        out[3] = (Numerics.ORDERED ? Lanes.sum(c3) : c3.reduceLanes(VectorOperators.ADD)) + exactF16(w, o3, i, cols, a, aOff);
+        out[0] = c0.reduceLanes(VectorOperators.ADD) + exactF16(w, o0, i, cols, a, aOff);
+        out[1] = c1.reduceLanes(VectorOperators.ADD) + exactF16(w, o1, i, cols, a, aOff);
+        out[2] = c2.reduceLanes(VectorOperators.ADD) + exactF16(w, o2, i, cols, a, aOff);
+        out[3] = c3.reduceLanes(VectorOperators.ADD) + exactF16(w, o3, i, cols, a, aOff);
         return true;
     }
 
@@ -120,10 +120,10 @@ final class HalfMatVec {
             c2 = bf16(halves(w, o2 + wo)).fma(x, c2);
             c3 = bf16(halves(w, o3 + wo)).fma(x, c3);
         }
-        out[0] = (Numerics.ORDERED ? Lanes.sum(c0) : c0.reduceLanes(VectorOperators.ADD)) + exactBf16(w, o0, i, cols, a, aOff);
-        out[1] = (Numerics.ORDERED ? Lanes.sum(c1) : c1.reduceLanes(VectorOperators.ADD)) + exactBf16(w, o1, i, cols, a, aOff);
-        out[2] = (Numerics.ORDERED ? Lanes.sum(c2) : c2.reduceLanes(VectorOperators.ADD)) + exactBf16(w, o2, i, cols, a, aOff);
-        out[3] = (Numerics.ORDERED ? Lanes.sum(c3) : c3.reduceLanes(VectorOperators.ADD)) + exactBf16(w, o3, i, cols, a, aOff);
+        out[0] = c0.reduceLanes(VectorOperators.ADD) + exactBf16(w, o0, i, cols, a, aOff);
+        out[1] = c1.reduceLanes(VectorOperators.ADD) + exactBf16(w, o1, i, cols, a, aOff);
+        out[2] = c2.reduceLanes(VectorOperators.ADD) + exactBf16(w, o2, i, cols, a, aOff);
+        out[3] = c3.reduceLanes(VectorOperators.ADD) + exactBf16(w, o3, i, cols, a, aOff);
     }
 
     /** Σ over elements [from, to) with the exact fp16 conversion (tails, inf/NaN rows). */

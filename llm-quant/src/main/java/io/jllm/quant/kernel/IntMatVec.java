@@ -53,12 +53,12 @@ final class IntMatVec {
     }
 
     /** Byte offset (within one entry) of the per-block scales. */
-    static long dOff(int cols) {
+    private static long dOff(int cols) {
         return 2L * cols;
     }
 
     /** Byte offset of the sums: Σq per 32 (Q8_0) or bsums per 16 (Q8_K). */
-    static long sOff(int cols) {
+    private static long sOff(int cols) {
         return 2L * cols + 4L * (cols / 32);
     }
 
@@ -103,15 +103,15 @@ final class IntMatVec {
     static float row(GgmlType t, MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
         return switch (t) {
             case Q4_0 -> q4_0(w, wo, cols, a, ao);
-            case Q8_0 -> Numerics.ORDERED ? GgmlOrderRows.legacy(t, w, wo, cols, a, ao) : q8_0(w, wo, cols, a, ao);
-            case Q5_0 -> Numerics.ORDERED ? GgmlOrderRows.legacy(t, w, wo, cols, a, ao) : q5_0(w, wo, cols, a, ao);
+            case Q8_0 -> q8_0(w, wo, cols, a, ao);
+            case Q5_0 -> q5_0(w, wo, cols, a, ao);
             case Q2_K -> q2_K(w, wo, cols, a, ao);
             case Q3_K -> q3_K(w, wo, cols, a, ao);
-            case Q4_K -> Numerics.ORDERED ? GgmlOrderRows.kQuant(t, w, wo, cols, a, ao) : KQuantRows.ENABLED ? KQuantRows.q4_K(w, wo, cols, a, ao) : q4_K(w, wo, cols, a, ao);
-            case Q5_K -> Numerics.ORDERED ? GgmlOrderRows.kQuant(t, w, wo, cols, a, ao) : q5_K(w, wo, cols, a, ao);
+            case Q4_K -> KQuantRows.ENABLED ? KQuantRows.q4_K(w, wo, cols, a, ao) : q4_K(w, wo, cols, a, ao);
+            case Q5_K -> q5_K(w, wo, cols, a, ao);
             case IQ4_NL -> iq4_nl(w, wo, cols, a, ao);
             case IQ4_XS -> iq4_xs(w, wo, cols, a, ao);
-            case Q6_K -> Numerics.ORDERED ? GgmlOrderRows.kQuant(t, w, wo, cols, a, ao) : KQuantRows.ENABLED ? KQuantRows.q6_K(w, wo, cols, a, ao) : q6_K(w, wo, cols, a, ao);
+            case Q6_K -> KQuantRows.ENABLED ? KQuantRows.q6_K(w, wo, cols, a, ao) : q6_K(w, wo, cols, a, ao);
             default -> throw new IllegalStateException(t.toString());
         };
     }
@@ -141,7 +141,7 @@ final class IntMatVec {
         if (b < nb) {
             acc0 = q4_0Block(w, wo + 18L * b, a, ao + 64L * b, Mem.f32(a, dBase + 4L * b), acc0);
         }
-        return Numerics.ORDERED ? Lanes.sum(acc0.add(acc1)) : acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     /** acc + d_w·d_a·(q−8)·a over one Q4_0 block (integer products per 16-lane group). */
@@ -189,7 +189,7 @@ final class IntMatVec {
             }
             corr += sc * Mem.i32(a, sBase + 4L * b);
         }
-        return (Numerics.ORDERED ? Lanes.sum(acc0.add(acc1)) : acc0.add(acc1).reduceLanes(VectorOperators.ADD)) - 16f * corr;
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - 16f * corr;
     }
 
     private static float q2_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
@@ -218,7 +218,7 @@ final class IntMatVec {
                 }
             }
         }
-        return (Numerics.ORDERED ? Lanes.sum(acc0.add(acc1)) : acc0.add(acc1).reduceLanes(VectorOperators.ADD)) - mins;
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - mins;
     }
 
     /** One Q2_K group of 16: 2-bit quants at shift 2·sh of q, elements e.., scale nibble of sub-block e/16. */
@@ -256,7 +256,7 @@ final class IntMatVec {
                 }
             }
         }
-        return Numerics.ORDERED ? Lanes.sum(acc0.add(acc1)) : acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     private static float q8_0(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
@@ -272,7 +272,7 @@ final class IntMatVec {
         if (b < nb) {
             acc0 = q8_0Block(w, wo + 34L * b, a, ao + 64L * b, Mem.f32(a, dBase + 4L * b), acc0);
         }
-        return Numerics.ORDERED ? Lanes.sum(acc0.add(acc1)) : acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     private static FloatVector q8_0Block(MemorySegment w, long o, MemorySegment a, long aq, float dy, FloatVector acc) {
@@ -341,7 +341,7 @@ final class IntMatVec {
                 }
             }
         }
-        return (Numerics.ORDERED ? Lanes.sum(acc0.add(acc1)) : acc0.add(acc1).reduceLanes(VectorOperators.ADD)) - mins;
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - mins;
     }
 
     private static float q5_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
@@ -378,7 +378,7 @@ final class IntMatVec {
                 }
             }
         }
-        return (Numerics.ORDERED ? Lanes.sum(acc0.add(acc1)) : acc0.add(acc1).reduceLanes(VectorOperators.ADD)) - mins;
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - mins;
     }
 
     /** 16 IQ4 nibbles (low or high) of the bytes at {@code qs}, mapped through the codebook, as int16. */
@@ -403,7 +403,7 @@ final class IntMatVec {
                 acc1 = toFloat(prod).fma(scv, acc1);
             }
         }
-        return Numerics.ORDERED ? Lanes.sum(acc0.add(acc1)) : acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     private static float iq4_xs(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
@@ -426,7 +426,7 @@ final class IntMatVec {
                 }
             }
         }
-        return Numerics.ORDERED ? Lanes.sum(acc0.add(acc1)) : acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     private static float q6_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
@@ -450,7 +450,7 @@ final class IntMatVec {
                 }
             }
         }
-        return Numerics.ORDERED ? Lanes.sum(acc0.add(acc1)) : acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     /** Quarter k of a Q6_K half: elements e.. (16 lanes), low nibble from ql, 2 high bits from qh. */

@@ -188,7 +188,7 @@ final class KQuantRows {
                 acc = acc.add(f02.fma(sc.rearrange(Q4_SCALES[2 * g]), f13.mul(sc.rearrange(Q4_SCALES[2 * g + 1]))));
             }
         }
-        return Numerics.ORDERED ? Lanes.sum(acc.sub(mins)) : acc.sub(mins).reduceLanes(VectorOperators.ADD);
+        return acc.sub(mins).reduceLanes(VectorOperators.ADD);
     }
 
     /** Lanes 0–7: the 8 six-bit scales, 8–15: the 8 mins, of the Q4_K header {@code h}. */
@@ -238,7 +238,7 @@ final class KQuantRows {
                 acc = acc.add(f02.fma(sc.rearrange(Q6_SCALES[2 * n]), f13.mul(sc.rearrange(Q6_SCALES[2 * n + 1]))));
             }
         }
-        return Numerics.ORDERED ? Lanes.sum(acc) : acc.reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     /**

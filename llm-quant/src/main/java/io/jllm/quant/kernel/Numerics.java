@@ -1,23 +1,25 @@
 package io.jllm.quant.kernel;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How the matrix products round, chosen once per JVM by the system property
  * {@code jllm.numerics} ({@code fast}, the default, or {@code reference}).
  *
  * <ul>
- *   <li>{@link #FAST}: batches of more than 3 tokens are multiplied in float on decoded weights
- *       (the same products as ggml, summed in another order), lane sums use
- *       {@code reduceLanes}, whose order depends on whether C2 has compiled the caller.</li>
- *   <li>{@link #REFERENCE}: every product is computed row by row for each token exactly as a
- *       batch of one ({@link IntMatVec}'s integer block sums, {@link HalfMatVec}'s f16/bf16
- *       rows, otherwise the scalar reference kernels), so a batch gives bit for bit what one
- *       token at a time gives, like ggml's exact int32 block sums; and vector lane sums are
- *       added in one fixed order ({@link Lanes}) whatever the JIT state, so every evaluation of
- *       a JVM is the same. Prompt processing is slower (no float GEMM).</li>
+ *   <li>{@link #FAST}: the SIMD kernels. The same integer block sums and roundings of the
+ *       operands as ggml, but batches of more than 3 tokens are multiplied in float on decoded
+ *       weights, and every kernel sums its float lanes in its own order (which for
+ *       {@code reduceLanes} even depends on whether C2 has compiled the caller).</li>
+ *   <li>{@link #REFERENCE}: scalar rows, every batch entry computed as a batch of one, so a batch
+ *       gives bit for bit what one token at a time gives, like ggml, and every evaluation of a
+ *       JVM is the same. For F32, Q8_0, Q5_0, Q4_K, Q5_K and Q6_K weights the float sums are in
+ *       the order of llama.cpp's x86 build ({@link GgmlOrderRows}); other types use the scalar
+ *       reference kernels (ggml's scalar order). Much slower than {@code FAST}: for checking
+ *       against llama.cpp, not for serving.</li>
  * </ul>
  *
- * A JVM-wide switch rather than a per-call flag because the lane-sum order is a constant
- * folded into the hot kernels: in {@code FAST} mode they compile exactly as before.
+ * A JVM-wide switch, not a per-call flag: the SIMD kernels do not test it at all.
  */
 public enum Numerics {
     FAST,
@@ -27,8 +29,6 @@ public enum Numerics {
     public static final String PROPERTY = "jllm.numerics";
 
     private static final Numerics CURRENT = parse(System.getProperty(PROPERTY));
-    /** The constant the kernels test (folded by the JIT). */
-    static final boolean ORDERED = CURRENT == REFERENCE;
 
     /** The mode of this JVM. */
     public static Numerics current() {
@@ -40,7 +40,7 @@ public enum Numerics {
      *
      * @throws IllegalArgumentException for any other name
      */
-    public static Numerics parse(String value) {
+    public static Numerics parse(@Nullable String value) {
         if (value == null || value.isEmpty()) {
             return FAST;
         }

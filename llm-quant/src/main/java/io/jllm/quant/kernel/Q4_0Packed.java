@@ -147,6 +147,6 @@ final class Q4_0Packed {
             go += 20L * L;
             ax += 72L * L;
         }
-        return Numerics.ORDERED ? Lanes.sum(acc) : acc.reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 }
