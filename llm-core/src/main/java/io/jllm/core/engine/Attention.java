@@ -120,7 +120,8 @@ final class Attention implements Parallel.RangeTask {
             }
         }
         for (int g = 0; g < groupSize; g++) {
-            inv[g] = GGML_ORDER ? GgmlExp.softmax(sc, (long) g * context, nKv, chunk[worker]) : softmax(sc, (long) g * context, nKv);
+            inv[g] = GGML_ORDER ? GgmlExp.softmax(sc, (long) g * context, nKv, chunk[worker])
+                    : softmax(sc, (long) g * context, nKv);
             long oi = (long) t * outStride + (long) (kvh * groupSize + g) * headDimV;
             for (int d = 0; d < headDimV; d++) {
                 F32.set(out, oi + d, 0f);

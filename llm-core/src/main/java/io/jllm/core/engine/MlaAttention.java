@@ -21,6 +21,7 @@ import io.jllm.quant.kernel.WeightKernel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,6 +45,10 @@ import org.jspecify.annotations.Nullable;
  * back), and both up-projections use the exactly decoded kv_b rows in f32 (no second activation
  * quantization of the attended latent). Files with {@code attn_k_b}/{@code attn_v_b} use them
  * through the ordinary MatMul, as newer llama.cpp's MLA path does.
+ *
+ * <p>Constructed with {@code expanded} (reference numerics, files with {@code attn_kv_b}), the
+ * query and latent are computed as above and the attention itself is {@link MlaExpanded}'s:
+ * per-head keys and values expanded from the latent as build 4748 does, over a per-head cache.
  */
 public final class MlaAttention implements Parallel.RangeTask {
     private final MlaConfig m;
@@ -183,12 +188,12 @@ public final class MlaAttention implements Parallel.RangeTask {
 
     /** K values per token and layer of the expanded path's cache: n_head · (nope + rope). */
     public static int expandedKeyWidth(ModelConfig model) {
-        return MlaExpanded.keyWidth(java.util.Objects.requireNonNull(model.mla()), model.heads());
+        return MlaExpanded.keyWidth(Objects.requireNonNull(model.mla()), model.heads());
     }
 
     /** V values per token and layer of the expanded path's cache: n_head · v. */
     public static int expandedValueWidth(ModelConfig model) {
-        return MlaExpanded.valueWidth(java.util.Objects.requireNonNull(model.mla()), model.heads());
+        return MlaExpanded.valueWidth(Objects.requireNonNull(model.mla()), model.heads());
     }
 
     private static MemorySegment alloc(Arena arena, long floats) {
@@ -247,7 +252,7 @@ public final class MlaAttention implements Parallel.RangeTask {
             }
         }
         if (expanded != null) {
-            expanded.run(layer, java.util.Objects.requireNonNull(w.wkvB()), ckv, q, n, pos0, out, scratch, par);
+            expanded.run(layer, Objects.requireNonNull(w.wkvB()), ckv, q, n, pos0, out, scratch, par);
             return;
         }
         this.layer = layer;
