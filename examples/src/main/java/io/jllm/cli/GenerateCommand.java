@@ -16,13 +16,13 @@ public final class GenerateCommand implements CliCommand, Main.ValuedOptions {
     @Override
     public String usage() {
         return "llm generate -m MODEL [-p PROMPT] [-n N] [--temp T] [--top-k K] [--top-p P] [--min-p M] "
-                + "[--repeat-penalty R] [--seed S] [--ignore-eos] [-t THREADS] [-c CTX] [--ubatch N] [--json]";
+                + "[--repeat-penalty R] [--seed S] [--ignore-eos] [-t THREADS] [-c CTX] [--numerics fast|reference] [--ubatch N] [--json]";
     }
 
     @Override
     public Set<String> valuedOptions() {
         return Set.of("-m", "-p", "-n", "--temp", "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--seed",
-                "-t", "-c", "--ubatch");
+                "-t", "-c", "--ubatch", "--numerics");
     }
 
     @Override

@@ -15,12 +15,12 @@ import java.util.Set;
 public final class LogitsCommand implements CliCommand, Main.ValuedOptions {
     @Override
     public String usage() {
-        return "llm logits -m MODEL (--tokens 1,2,3 | -p PROMPT) [--top K] [--ubatch N] [-t THREADS] [-c CTX] [--json]";
+        return "llm logits -m MODEL (--tokens 1,2,3 | -p PROMPT) [--top K] [--ubatch N] [-t THREADS] [-c CTX] [--numerics fast|reference] [--json]";
     }
 
     @Override
     public Set<String> valuedOptions() {
-        return Set.of("-m", "-p", "--tokens", "--top", "--ubatch", "-t", "-c");
+        return Set.of("-m", "-p", "--tokens", "--top", "--ubatch", "-t", "-c", "--numerics");
     }
 
     @Override

@@ -83,4 +83,18 @@ class LogitsCommandTest {
         assertEquals(1, r.status());
         assertTrue(r.err().contains("/no/such/model.gguf"), r.err());
     }
+
+    @Test
+    void numericsOptionIsCheckedAndFixedPerJvm() {
+        String model = TestData.model("stories260K.f32.gguf").toString();
+        Run bad = run("logits", "-m", model, "--tokens", "1", "--numerics", "exact");
+        assertEquals(1, bad.status());
+        String last = bad.err().strip().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(last.contains("--numerics") && last.contains("exact"), last);
+        // this test JVM runs the default mode: asking for it works, asking for the other is refused
+        assertEquals(0, run("logits", "-m", model, "--tokens", "1", "--numerics", "fast").status());
+        Run other = run("logits", "-m", model, "--tokens", "1", "--numerics", "reference");
+        assertEquals(1, other.status());
+        assertTrue(other.err().contains("already computes in fast numerics"), other.err());
+    }
 }

@@ -1,11 +1,11 @@
 package io.jllm.core;
 
 import io.jllm.core.engine.Forward;
-import io.jllm.core.engine.KvCache;
 import io.jllm.core.weights.ModelWeights;
 import io.jllm.core.weights.WeightLoader;
 import io.jllm.gguf.GgufFile;
 import io.jllm.gguf.GgufTensor;
+import io.jllm.quant.kernel.Numerics;
 import io.jllm.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -80,9 +80,7 @@ public final class Model implements AutoCloseable {
     }
 
     private static void checkMemory(Path path, ModelConfig cfg, ModelOptions o, int ctx, long weightBytes) {
-        long kv = (cfg.mla() != null // latent attention caches kv_lora_rank + rope values per token and layer
-                ? KvCache.bytesPerToken(o.kvCacheType(), cfg.layers(), cfg.mla().cacheWidth(), 0)
-                : KvCache.bytesPerToken(o.kvCacheType(), cfg.layers(), cfg.kDim(), cfg.vDim())) * ctx;
+        long kv = Forward.kvBytesPerToken(cfg, o.kvCacheType(), Numerics.current()) * ctx;
         int ub = Math.min(o.ubatch(), ctx);
         long ws = Forward.workspaceBytes(cfg, ub, Math.min(ub, 32), o.threads(), ctx);
         long total = totalMemory();

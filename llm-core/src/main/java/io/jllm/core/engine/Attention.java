@@ -3,9 +3,12 @@ package io.jllm.core.engine;
 import io.jllm.core.KvCacheType;
 import io.jllm.core.ops.F32;
 import io.jllm.core.ops.Fp16;
+import io.jllm.core.ops.GgmlExp;
+import io.jllm.quant.kernel.Numerics;
 import io.jllm.quant.kernel.Parallel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Causal multi-head attention over the KV cache for a batch of query tokens, covering MHA, GQA
@@ -19,6 +22,14 @@ import java.lang.foreign.MemorySegment;
  * their summation order are those of {@link KvCache#dotK} and {@link KvCache#axpyV}).
  */
 final class Attention implements Parallel.RangeTask {
+    /**
+     * {@link Numerics#REFERENCE}: the sums over cache cells in llama.cpp's order (AVX-512 build,
+     * cache padded to 32 cells): the probability-weighted value sum is tinyBLAS's, 16 lanes
+     * striding over the cells ({@code lane = j mod 16}) then added pairwise
+     * ({@code _mm512_reduce_add_ps}); the softmax uses {@link GgmlExp}.
+     */
+    static final boolean GGML_ORDER = Numerics.current() == Numerics.REFERENCE;
+    private static final int LANES = 16;
     private final KvCache cache;
     private final int kvHeads;
     private final int groupSize;
@@ -30,6 +41,9 @@ final class Attention implements Parallel.RangeTask {
     private final MemorySegment[] qRounded;
     private final MemorySegment[] rows;
     private final float[][] invs;
+    private final float[][] chunk;
+    /** Per worker, with {@link #GGML_ORDER}: 16 lane partial sums of each head's output. */
+    private final MemorySegment @Nullable [] laneSums;
 
     // per-call state (set by run(), read by the workers)
     private int layer;
@@ -52,10 +66,17 @@ final class Attention implements Parallel.RangeTask {
         this.qRounded = new MemorySegment[workers];
         this.rows = new MemorySegment[workers];
         this.invs = new float[workers][groupSize];
+        this.chunk = new float[workers][GgmlExp.CHUNK];
         for (int w = 0; w < workers; w++) {
             scores[w] = arena.allocate(4L * groupSize * context, 64);
             qRounded[w] = arena.allocate(4L * groupSize * headDimK, 64);
             rows[w] = arena.allocate(4L * Math.max(headDimK, headDimV), 64);
+        }
+        this.laneSums = GGML_ORDER ? new MemorySegment[workers] : null;
+        if (laneSums != null) {
+            for (int w = 0; w < workers; w++) {
+                laneSums[w] = arena.allocate(4L * LANES * groupSize * headDimV, 64);
+            }
         }
     }
 
@@ -99,11 +120,16 @@ final class Attention implements Parallel.RangeTask {
             }
         }
         for (int g = 0; g < groupSize; g++) {
-            inv[g] = softmax(sc, (long) g * context, nKv);
+            inv[g] = GGML_ORDER ? GgmlExp.softmax(sc, (long) g * context, nKv, chunk[worker])
+                    : softmax(sc, (long) g * context, nKv);
             long oi = (long) t * outStride + (long) (kvh * groupSize + g) * headDimV;
             for (int d = 0; d < headDimV; d++) {
                 F32.set(out, oi + d, 0f);
             }
+        }
+        if (laneSums != null) {
+            laneOrderedValues(t, kvh, nKv, sc, row, inv, f16, laneSums[worker]);
+            return;
         }
         for (int j = 0; j < nKv; j++) {
             cache.widenV(layer, j, kvh * headDimV, headDimV, row, 0);
@@ -115,6 +141,36 @@ final class Attention implements Parallel.RangeTask {
                 long oi = (long) t * outStride + (long) (kvh * groupSize + g) * headDimV;
                 KvCache.axpy(p, row, 0, out, oi, headDimV);
             }
+        }
+    }
+
+    /**
+     * {@code out = Σ_j p_j·V_j} as tinyBLAS sums it: cell j goes to lane {@code j mod 16} (each
+     * product of two halves is exact, so fma and add agree), then the 16 lanes are added
+     * pairwise, {@code lane[i] += lane[i + w]} for w = 8, 4, 2, 1.
+     */
+    private void laneOrderedValues(int t, int kvh, int nKv, MemorySegment sc, MemorySegment row, float[] inv,
+                                   boolean f16, MemorySegment acc) {
+        long laneStride = (long) groupSize * headDimV;
+        for (long i = 0; i < LANES * laneStride; i++) {
+            F32.set(acc, i, 0f);
+        }
+        for (int j = 0; j < nKv; j++) {
+            cache.widenV(layer, j, kvh * headDimV, headDimV, row, 0);
+            long lane = (j % LANES) * laneStride;
+            for (int g = 0; g < groupSize; g++) {
+                float p = F32.get(sc, (long) g * context + j) * inv[g];
+                KvCache.axpy(f16 ? Fp16.round(p) : p, row, 0, acc, lane + (long) g * headDimV, headDimV);
+            }
+        }
+        for (int w = LANES / 2; w >= 1; w /= 2) {
+            for (int i = 0; i < w; i++) {
+                F32.addInPlace(acc, i * laneStride, acc, (i + w) * laneStride, (int) laneStride);
+            }
+        }
+        for (int g = 0; g < groupSize; g++) {
+            long oi = (long) t * outStride + (long) (kvh * groupSize + g) * headDimV;
+            F32.copy(acc, (long) g * headDimV, out, oi, headDimV);
         }
     }
 

@@ -16,6 +16,7 @@ import io.jllm.core.weights.Matrix;
 import io.jllm.core.weights.ModelWeights;
 import io.jllm.core.weights.NormWeights;
 import io.jllm.core.weights.TensorRows;
+import io.jllm.quant.kernel.Numerics;
 import io.jllm.quant.kernel.Parallel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -61,6 +62,17 @@ public final class Forward {
      */
     public Forward(ModelConfig cfg, ModelWeights w, Arena arena, KvCacheType kvType, int context, int ubatch,
                    int outRows, Parallel par) {
+        this(cfg, w, arena, kvType, context, ubatch, outRows, par, Numerics.current());
+    }
+
+    /**
+     * As above, with the numerics mode given: {@link Numerics#REFERENCE} runs latent attention in
+     * llama.cpp build 4748's expanded form over the baseline's per-head cache where the file has
+     * {@code attn_kv_b} ({@link MlaExpanded}); {@link Numerics#FAST} keeps the absorbed form over
+     * the compressed cache. (The matrix products follow the JVM's {@link Numerics#current()}.)
+     */
+    public Forward(ModelConfig cfg, ModelWeights w, Arena arena, KvCacheType kvType, int context, int ubatch,
+                   int outRows, Parallel par, Numerics numerics) {
         this.cfg = cfg;
         this.w = w;
         this.par = par;
@@ -68,9 +80,12 @@ public final class Forward {
         this.outRows = outRows;
         this.e = cfg.embedding();
         this.qkvDim = cfg.qDim() + cfg.kDim() + cfg.vDim();
-        this.kv = cfg.mla() != null // latent attention caches only [c ; k_pe] per token and layer
-                ? new KvCache(arena, kvType, cfg.layers(), context, cfg.mla().cacheWidth(), 0)
-                : new KvCache(arena, kvType, cfg.layers(), context, cfg.kDim(), cfg.vDim());
+        boolean expandMla = cfg.mla() != null && numerics == Numerics.REFERENCE && MlaAttention.canExpand(w.layers());
+        this.kv = cfg.mla() == null ? new KvCache(arena, kvType, cfg.layers(), context, cfg.kDim(), cfg.vDim())
+                : expandMla ? new KvCache(arena, kvType, cfg.layers(), context, MlaAttention.expandedKeyWidth(cfg),
+                        MlaAttention.expandedValueWidth(cfg))
+                // latent attention caches only [c ; k_pe] per token and layer
+                : new KvCache(arena, kvType, cfg.layers(), context, cfg.mla().cacheWidth(), 0);
         this.rope = cfg.architecture().rope() == RopeKind.NONE ? null : new Rope(cfg.architecture().rope(),
                 cfg.ropeDims(), cfg.ropeFreqBase(), cfg.ropeFreqScale(),
                 cfg.ropeScaling() == RopeScaling.YARN ? 1.0f : 0.0f, cfg.ropeAttnFactor(), cfg.ropeOrigContext(),
@@ -98,12 +113,27 @@ public final class Forward {
         }
         this.scratch = arena.allocate(Math.max(64, scratchBytes), 64);
         this.mla = cfg.mla() == null ? null
-                : new MlaAttention(cfg, w.layers(), kv, arena, ubatch, attnOut, par.threads());
+                : new MlaAttention(cfg, w.layers(), kv, arena, ubatch, attnOut, par.threads(), expandMla);
         this.moe = cfg.moe() == null ? null : new MoeFeedForward(cfg, w.layers(), arena, ubatch);
     }
 
     private static MemorySegment alloc(Arena arena, long floats) {
         return arena.allocate(4L * floats, 64);
+    }
+
+    /**
+     * KV-cache bytes per token of a session in {@code numerics}: for latent attention the
+     * compressed row, or in {@link Numerics#REFERENCE} at most the baseline's per-head keys and
+     * values (files with {@code attn_k_b}/{@code attn_v_b} keep the compressed row).
+     */
+    public static long kvBytesPerToken(ModelConfig cfg, KvCacheType type, Numerics numerics) {
+        if (cfg.mla() == null) {
+            return KvCache.bytesPerToken(type, cfg.layers(), cfg.kDim(), cfg.vDim());
+        }
+        return numerics == Numerics.REFERENCE
+                ? KvCache.bytesPerToken(type, cfg.layers(), MlaAttention.expandedKeyWidth(cfg),
+                        MlaAttention.expandedValueWidth(cfg))
+                : KvCache.bytesPerToken(type, cfg.layers(), cfg.mla().cacheWidth(), 0);
     }
 
     /** Bytes an instance allocates besides the KV cache (activations and scratch), for budgeting. */
@@ -114,7 +144,7 @@ public final class Forward {
                 + 2L * ubatch * cfg.feedForward() + (long) outRows * cfg.vocabSize()
                 + (long) threads * (context + cfg.headDimK());
         return 4 * f + 4L * ubatch * Math.max(cfg.embedding(), cfg.feedForward()) + 4096
-                + MoeFeedForward.workspaceBytes(cfg, ubatch) + MlaAttention.workspaceBytes(cfg, ubatch, threads, context);
+                + MoeFeedForward.workspaceBytes(cfg, ubatch) + MlaAttention.workspaceBytes(cfg, ubatch, threads, context, Numerics.current() == Numerics.REFERENCE);
     }
 
     public KvCache kvCache() {

@@ -21,6 +21,7 @@ import io.jllm.quant.kernel.WeightKernel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,6 +45,10 @@ import org.jspecify.annotations.Nullable;
  * back), and both up-projections use the exactly decoded kv_b rows in f32 (no second activation
  * quantization of the attended latent). Files with {@code attn_k_b}/{@code attn_v_b} use them
  * through the ordinary MatMul, as newer llama.cpp's MLA path does.
+ *
+ * <p>Constructed with {@code expanded} (reference numerics, files with {@code attn_kv_b}), the
+ * query and latent are computed as above and the attention itself is {@link MlaExpanded}'s:
+ * per-head keys and values expanded from the latent as build 4748 does, over a per-head cache.
  */
 public final class MlaAttention implements Parallel.RangeTask {
     private final MlaConfig m;
@@ -77,6 +82,8 @@ public final class MlaAttention implements Parallel.RangeTask {
     private final Absorb absorb = new Absorb();
     private final ValueUp valueUp = new ValueUp();
     private final MemorySegment out;
+    /** The non-absorbed path of {@code Numerics.REFERENCE}, or null (absorbed, compressed cache). */
+    private final @Nullable MlaExpanded expanded;
 
     // per-call state, read by the workers
     private int layer;
@@ -85,11 +92,15 @@ public final class MlaAttention implements Parallel.RangeTask {
     private @Nullable Matrix kvB;
 
     /**
-     * @param cache  the compressed cache: K rows of {@link MlaConfig#cacheWidth()} values, no V
-     * @param out    where head h of token t goes: float index {@code t·n_head·v + h·v}
+     * @param cache    the compressed cache: K rows of {@link MlaConfig#cacheWidth()} values, no V;
+     *                 when {@code expanded}, the baseline's per-head cache ({@link #expandedKeyWidth},
+     *                 {@link #expandedValueWidth})
+     * @param out      where head h of token t goes: float index {@code t·n_head·v + h·v}
+     * @param expanded compute as llama.cpp build 4748 does ({@link MlaExpanded}); every MLA layer
+     *                 must then have {@code attn_kv_b}
      */
     public MlaAttention(ModelConfig model, List<LayerWeights> layers, KvCache cache, Arena arena, int ubatch,
-                        MemorySegment out, int workers) {
+                        MemorySegment out, int workers, boolean expanded) {
         MlaConfig mc = model.mla();
         if (mc == null) {
             throw new IllegalArgumentException("not an MLA model");
@@ -145,6 +156,12 @@ public final class MlaAttention implements Parallel.RangeTask {
                     s = Math.max(s, x.scratchBytes(ubatch));
                 }
             }
+            if (expanded) {
+                if (w.wkvB() == null) {
+                    throw new IllegalArgumentException("the expanded MLA path needs attn_kv_b");
+                }
+                s = Math.max(s, w.wkvB().scratchBytes(ubatch));
+            }
             for (Matrix x : w.valueUp()) {
                 s = Math.max(s, x.scratchBytes(ubatch));
             }
@@ -156,6 +173,27 @@ public final class MlaAttention implements Parallel.RangeTask {
         }
         this.scratch = arena.allocate(s, 64);
         this.actBuf = arena.allocate(Math.max(64, 4L * rank), 64);
+        this.expanded = expanded ? new MlaExpanded(cache, mc, heads, ubatch, workers, arena) : null;
+    }
+
+    /** True when every MLA layer has {@code attn_kv_b}, so the expanded (baseline) path can run. */
+    public static boolean canExpand(List<LayerWeights> layers) {
+        for (LayerWeights l : layers) {
+            if (l.mla() != null && l.mla().wkvB() == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** K values per token and layer of the expanded path's cache: n_head · (nope + rope). */
+    public static int expandedKeyWidth(ModelConfig model) {
+        return MlaExpanded.keyWidth(Objects.requireNonNull(model.mla()), model.heads());
+    }
+
+    /** V values per token and layer of the expanded path's cache: n_head · v. */
+    public static int expandedValueWidth(ModelConfig model) {
+        return MlaExpanded.valueWidth(Objects.requireNonNull(model.mla()), model.heads());
     }
 
     private static MemorySegment alloc(Arena arena, long floats) {
@@ -163,13 +201,14 @@ public final class MlaAttention implements Parallel.RangeTask {
     }
 
     /** Activation bytes an instance allocates besides the cache (for memory budgeting). */
-    public static long workspaceBytes(ModelConfig model, int ubatch, int threads, int context) {
+    public static long workspaceBytes(ModelConfig model, int ubatch, int threads, int context, boolean expanded) {
         MlaConfig mc = model.mla();
         if (mc == null) {
             return 0;
         }
         long h = model.heads();
-        return 4L * ((long) ubatch * (Math.max(1, mc.qLoraRank()) + h * mc.qkHeadDim() + mc.cacheWidth()
+        long ex = expanded ? MlaExpanded.workspaceBytes(mc, model.heads(), ubatch, threads, context) : 0;
+        return ex + 4L * ((long) ubatch * (Math.max(1, mc.qLoraRank()) + h * mc.qkHeadDim() + mc.cacheWidth()
                 + h * mc.cacheWidth() + h * mc.kvLoraRank()) + (long) threads * (context + mc.cacheWidth()
                 + mc.kvLoraRank()));
     }
@@ -198,16 +237,23 @@ public final class MlaAttention implements Parallel.RangeTask {
         for (int t = 0; t < n; t++) {
             long c = (long) t * lat;
             Norms.rms(ckv, c, rank, eps, w.kvANorm(), ckv, c);
-            if (w.wkvB() != null) {
+            if (w.wkvB() != null && expanded == null) {
                 asKvBSees(w.wkvB(), c);
             }
             rope.cache(pos0 + t, ropeCache, 0);
             rope.apply(ckv, c + rank, 1, rot, ropeCache, 0);
             rope.apply(q, (long) t * qRow + nope, heads, qk, ropeCache, 0);
+            if (expanded != null) {
+                continue;
+            }
             cache.store(layer, pos0 + t, ckv, c, c);
             for (int h = 0; h < heads; h++) {
                 F32.copy(q, (long) t * qRow + (long) h * qk + nope, qAbs, (long) t * heads * lat + (long) h * lat + rank, rot);
             }
+        }
+        if (expanded != null) {
+            expanded.run(layer, Objects.requireNonNull(w.wkvB()), ckv, q, n, pos0, out, scratch, par);
+            return;
         }
         this.layer = layer;
         this.pos0 = pos0;
@@ -237,11 +283,16 @@ public final class MlaAttention implements Parallel.RangeTask {
     }
 
     /**
-     * Re-rotates the roped shared key of one cache row (loaded to f32 at float index {@code ri}
-     * of {@code row}) by the prepared position change; the latent part has no position.
+     * Re-rotates the roped key part of one cache K row (loaded to f32 at float index {@code ri}
+     * of {@code row}) by the prepared position change: the shared key after the latent, or with
+     * the expanded path every head's rope part.
      */
     public void shiftKey(MemorySegment row, long ri) {
-        rope.apply(row, ri + rank, 1, rot, ropeCache, 0);
+        if (expanded != null) {
+            rope.apply(row, ri + nope, heads, qk, ropeCache, 0);
+        } else {
+            rope.apply(row, ri + rank, 1, rot, ropeCache, 0);
+        }
     }
 
     /**

@@ -56,7 +56,9 @@ public final class MatMul {
 
     /**
      * Computes the product. {@code scratch} must hold {@link #scratchBytes} bytes. Strides are in
-     * floats. Work is split over rows with {@code par}.
+     * floats. Work is split over rows with {@code par}. With {@link Numerics#REFERENCE} the
+     * scalar rows run ({@link #reference}), in ggml's float order where {@link GgmlOrderRows} has
+     * the type.
      */
     public static void matmul(GgmlType type, MemorySegment w, int rows, int cols,
                               MemorySegment x, int xStride, int batch,
@@ -76,6 +78,7 @@ public final class MatMul {
         return Q4_0Packed.rowBytes(cols) * rows;
     }
 
+    private static final boolean REFERENCE = Numerics.current() == Numerics.REFERENCE;
     private static final boolean REPACK = !"false".equalsIgnoreCase(System.getProperty("jllm.repack"));
 
     /** Writes the repacked copy of {@code w} ({@link #packedBytes} bytes, which must be non-zero) to {@code dst}. */
@@ -101,14 +104,18 @@ public final class MatMul {
         if (packed != null && packed.byteSize() < packedBytes(type, rows, cols)) {
             throw new IllegalArgumentException("packed copy too small for " + type + " " + rows + "x" + cols);
         }
-        if (VectorSupport.ENABLED) {
+        if (VectorSupport.ENABLED && !REFERENCE) {
             FastMatMul.matmul(k, w, packed, rows, cols, x, xStride, batch, y, yStride, scratch, par);
         } else {
             reference(k, w, rows, cols, x, xStride, batch, y, yStride, scratch, par);
         }
     }
 
-    /** The scalar reference product: ggml's activation conversion and scalar vec_dot per row. */
+    /**
+     * The scalar reference product: ggml's activation conversion and scalar vec_dot per row (with
+     * {@link Numerics#REFERENCE}, {@link GgmlOrderRows} where it has the type). Every batch entry
+     * is computed as a batch of one would be.
+     */
     static void reference(WeightKernel k, MemorySegment w, int rows, int cols,
                           MemorySegment x, int xStride, int batch,
                           MemorySegment y, int yStride, MemorySegment scratch, Parallel par) {
@@ -126,6 +133,7 @@ public final class MatMul {
         job.yStride = yStride;
         job.a = scratch;
         job.aBytes = aBytes;
+        job.ggmlOrder = REFERENCE && GgmlOrderRows.supports(k.type());
         try {
             par.forRange(rows, job);
         } finally {
@@ -147,13 +155,15 @@ public final class MatMul {
         int yStride;
         MemorySegment a;
         long aBytes;
+        boolean ggmlOrder;
 
         @Override
         public void run(int from, int to, int worker) {
             for (int r = from; r < to; r++) {
                 long wOff = r * rowBytes;
                 for (int b = 0; b < batch; b++) {
-                    float v = k.dot(w, wOff, a, b * aBytes, cols);
+                    float v = ggmlOrder ? GgmlOrderRows.dot(k.type(), w, wOff, a, b * aBytes, cols)
+                            : k.dot(w, wOff, a, b * aBytes, cols);
                     y.set(F32, 4L * ((long) b * yStride + r), v);
                 }
             }
