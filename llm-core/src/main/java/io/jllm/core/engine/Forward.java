@@ -111,14 +111,14 @@ public final class Forward {
                 }
             }
         }
-        this.scratch = arena.allocate(Math.max(64, scratchBytes), 64);
+        this.scratch = Workspace.allocate(arena, Math.max(64, scratchBytes));
         this.mla = cfg.mla() == null ? null
                 : new MlaAttention(cfg, w.layers(), kv, arena, ubatch, attnOut, par.threads(), expandMla);
         this.moe = cfg.moe() == null ? null : new MoeFeedForward(cfg, w.layers(), arena, ubatch);
     }
 
     private static MemorySegment alloc(Arena arena, long floats) {
-        return arena.allocate(4L * floats, 64);
+        return Workspace.allocate(arena, 4L * floats);
     }
 
     /**

@@ -27,9 +27,16 @@ public final class KvCache {
         this.vDim = vDim;
         this.k = new MemorySegment[layers];
         this.v = new MemorySegment[layers];
+        long kBytes = (long) context * kDim * type.bytes();
+        long vBytes = (long) context * vDim * type.bytes();
+        // one block for all layers, 64-byte aligned slices
+        long kStride = (kBytes + 63) & ~63L;
+        long vStride = (vBytes + 63) & ~63L;
+        MemorySegment all = Workspace.allocate(arena, Math.max(64, layers * (kStride + vStride)));
         for (int l = 0; l < layers; l++) {
-            k[l] = arena.allocate((long) context * kDim * type.bytes(), 64);
-            v[l] = arena.allocate((long) context * vDim * type.bytes(), 64);
+            long o = l * (kStride + vStride);
+            k[l] = all.asSlice(o, kBytes);
+            v[l] = all.asSlice(o + kStride, vBytes);
         }
     }
 
