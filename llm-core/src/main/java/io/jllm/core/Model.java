@@ -82,7 +82,7 @@ public final class Model implements AutoCloseable {
     private static void checkMemory(Path path, ModelConfig cfg, ModelOptions o, int ctx, long weightBytes) {
         long kv = Forward.kvBytesPerToken(cfg, o.kvCacheType(), Numerics.current()) * ctx;
         int ub = Math.min(o.ubatch(), ctx);
-        long ws = Forward.workspaceBytes(cfg, ub, Math.min(ub, 32), o.threads(), ctx);
+        long ws = Forward.workspaceBytes(cfg, o.kvCacheType(), ub, Math.min(ub, 32), o.threads(), ctx);
         long total = totalMemory();
         long need = weightBytes + kv + ws;
         if (total > 0 && need > total) {

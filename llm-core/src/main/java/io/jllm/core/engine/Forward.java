@@ -67,9 +67,11 @@ public final class Forward {
 
     /**
      * As above, with the numerics mode given: {@link Numerics#REFERENCE} runs latent attention in
-     * llama.cpp build 4748's expanded form over the baseline's per-head cache where the file has
-     * {@code attn_kv_b} ({@link MlaExpanded}); {@link Numerics#FAST} keeps the absorbed form over
-     * the compressed cache. (The matrix products follow the JVM's {@link Numerics#current()}.)
+     * llama.cpp build 4748's expanded form where the file has {@code attn_kv_b} ({@link MlaExpanded}):
+     * the compressed cache is then F32 (the latent must stay exact) and {@code kvType} is the type
+     * of the per-head keys and values rebuilt from it at each step, as the baseline's cache type.
+     * {@link Numerics#FAST} keeps the absorbed form over a compressed cache of {@code kvType}.
+     * (The matrix products follow the JVM's {@link Numerics#current()}.)
      */
     public Forward(ModelConfig cfg, ModelWeights w, Arena arena, KvCacheType kvType, int context, int ubatch,
                    int outRows, Parallel par, Numerics numerics) {
@@ -82,10 +84,8 @@ public final class Forward {
         this.qkvDim = cfg.qDim() + cfg.kDim() + cfg.vDim();
         boolean expandMla = cfg.mla() != null && numerics == Numerics.REFERENCE && MlaAttention.canExpand(w.layers());
         this.kv = cfg.mla() == null ? new KvCache(arena, kvType, cfg.layers(), context, cfg.kDim(), cfg.vDim())
-                : expandMla ? new KvCache(arena, kvType, cfg.layers(), context, MlaAttention.expandedKeyWidth(cfg),
-                        MlaAttention.expandedValueWidth(cfg))
                 // latent attention caches only [c ; k_pe] per token and layer
-                : new KvCache(arena, kvType, cfg.layers(), context, cfg.mla().cacheWidth(), 0);
+                : new KvCache(arena, latentType(kvType, expandMla), cfg.layers(), context, cfg.mla().cacheWidth(), 0);
         this.rope = cfg.architecture().rope() == RopeKind.NONE ? null : new Rope(cfg.architecture().rope(),
                 cfg.ropeDims(), cfg.ropeFreqBase(), cfg.ropeFreqScale(),
                 cfg.ropeScaling() == RopeScaling.YARN ? 1.0f : 0.0f, cfg.ropeAttnFactor(), cfg.ropeOrigContext(),
@@ -113,7 +113,8 @@ public final class Forward {
         }
         this.scratch = Workspace.allocate(arena, Math.max(64, scratchBytes));
         this.mla = cfg.mla() == null ? null
-                : new MlaAttention(cfg, w.layers(), kv, arena, ubatch, attnOut, par.threads(), expandMla);
+                : new MlaAttention(cfg, w.layers(), kv, arena, ubatch, attnOut, par.threads(),
+                        expandMla ? kvType : null);
         this.moe = cfg.moe() == null ? null : new MoeFeedForward(cfg, w.layers(), arena, ubatch);
     }
 
@@ -121,30 +122,39 @@ public final class Forward {
         return Workspace.allocate(arena, 4L * floats);
     }
 
+    /** The latent cache's type: F32 for the expanded path, whose rebuilt keys must be exact. */
+    private static KvCacheType latentType(KvCacheType requested, boolean expanded) {
+        return expanded ? KvCacheType.F32 : requested;
+    }
+
     /**
      * KV-cache bytes per token of a session in {@code numerics}: for latent attention the
-     * compressed row, or in {@link Numerics#REFERENCE} at most the baseline's per-head keys and
-     * values (files with {@code attn_k_b}/{@code attn_v_b} keep the compressed row).
+     * compressed row {@code [c ; k_pe]}, in {@link Numerics#REFERENCE} at most that row in F32
+     * (files with {@code attn_k_b}/{@code attn_v_b} keep {@code type}).
      */
     public static long kvBytesPerToken(ModelConfig cfg, KvCacheType type, Numerics numerics) {
         if (cfg.mla() == null) {
             return KvCache.bytesPerToken(type, cfg.layers(), cfg.kDim(), cfg.vDim());
         }
-        return numerics == Numerics.REFERENCE
-                ? KvCache.bytesPerToken(type, cfg.layers(), MlaAttention.expandedKeyWidth(cfg),
-                        MlaAttention.expandedValueWidth(cfg))
-                : KvCache.bytesPerToken(type, cfg.layers(), cfg.mla().cacheWidth(), 0);
+        KvCacheType t = latentType(type, numerics == Numerics.REFERENCE);
+        return KvCache.bytesPerToken(t, cfg.layers(), cfg.mla().cacheWidth(), 0);
     }
 
-    /** Bytes an instance allocates besides the KV cache (activations and scratch), for budgeting. */
-    public static long workspaceBytes(ModelConfig cfg, int ubatch, int outRows, int threads, int context) {
+    /**
+     * Bytes an instance allocates besides the KV cache (activations and scratch), for budgeting;
+     * in {@link Numerics#REFERENCE} with latent attention this includes the per-head workspace of
+     * the expanded path ({@code kvType}, one layer, {@code context} positions).
+     */
+    public static long workspaceBytes(ModelConfig cfg, KvCacheType kvType, int ubatch, int outRows, int threads,
+                                      int context) {
         long f = (long) ubatch * cfg.embedding() + (long) Math.max(ubatch, outRows)
                 * Math.max(cfg.embedding(), cfg.heads() * cfg.headDimV())
                 + (long) ubatch * (cfg.qDim() + cfg.kDim() + cfg.vDim()) + (long) ubatch * cfg.heads() * cfg.headDimV()
                 + 2L * ubatch * cfg.feedForward() + (long) outRows * cfg.vocabSize()
                 + (long) threads * (context + cfg.headDimK());
         return 4 * f + 4L * ubatch * Math.max(cfg.embedding(), cfg.feedForward()) + 4096
-                + MoeFeedForward.workspaceBytes(cfg, ubatch) + MlaAttention.workspaceBytes(cfg, ubatch, threads, context, Numerics.current() == Numerics.REFERENCE);
+                + MoeFeedForward.workspaceBytes(cfg, ubatch) + MlaAttention.workspaceBytes(cfg, ubatch, threads, context,
+                        Numerics.current() == Numerics.REFERENCE ? kvType : null);
     }
 
     public KvCache kvCache() {

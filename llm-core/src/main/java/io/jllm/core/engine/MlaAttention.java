@@ -46,9 +46,11 @@ import org.jspecify.annotations.Nullable;
  * quantization of the attended latent). Files with {@code attn_k_b}/{@code attn_v_b} use them
  * through the ordinary MatMul, as newer llama.cpp's MLA path does.
  *
- * <p>Constructed with {@code expanded} (reference numerics, files with {@code attn_kv_b}), the
- * query and latent are computed as above and the attention itself is {@link MlaExpanded}'s:
- * per-head keys and values expanded from the latent as build 4748 does, over a per-head cache.
+ * <p>Constructed with an expanded type (reference numerics, files with {@code attn_kv_b}), the
+ * query and latent are computed as above, the cache (F32) keeps the same {@code [c ; k_pe]} rows
+ * (c unconverted, k_pe as the baseline's cache holds it) and the attention itself is
+ * {@link MlaExpanded}'s: per-head keys and values rebuilt from the cached latents at every step as
+ * build 4748 expands them, then plain multi-head attention.
  */
 public final class MlaAttention implements Parallel.RangeTask {
     private final MlaConfig m;
@@ -92,15 +94,15 @@ public final class MlaAttention implements Parallel.RangeTask {
     private @Nullable Matrix kvB;
 
     /**
-     * @param cache    the compressed cache: K rows of {@link MlaConfig#cacheWidth()} values, no V;
-     *                 when {@code expanded}, the baseline's per-head cache ({@link #expandedKeyWidth},
-     *                 {@link #expandedValueWidth})
-     * @param out      where head h of token t goes: float index {@code t·n_head·v + h·v}
-     * @param expanded compute as llama.cpp build 4748 does ({@link MlaExpanded}); every MLA layer
-     *                 must then have {@code attn_kv_b}
+     * @param cache        the compressed cache: K rows of {@link MlaConfig#cacheWidth()} values, no V
+     *                     (F32 when {@code expandedType} is given)
+     * @param out          where head h of token t goes: float index {@code t·n_head·v + h·v}
+     * @param expandedType null for the absorbed form; otherwise compute as llama.cpp build 4748 does
+     *                     ({@link MlaExpanded}) with per-head keys and values of this type (the
+     *                     baseline's cache type); every MLA layer must then have {@code attn_kv_b}
      */
     public MlaAttention(ModelConfig model, List<LayerWeights> layers, KvCache cache, Arena arena, int ubatch,
-                        MemorySegment out, int workers, boolean expanded) {
+                        MemorySegment out, int workers, @Nullable KvCacheType expandedType) {
         MlaConfig mc = model.mla();
         if (mc == null) {
             throw new IllegalArgumentException("not an MLA model");
@@ -156,7 +158,7 @@ public final class MlaAttention implements Parallel.RangeTask {
                     s = Math.max(s, x.scratchBytes(ubatch));
                 }
             }
-            if (expanded) {
+            if (expandedType != null) {
                 if (w.wkvB() == null) {
                     throw new IllegalArgumentException("the expanded MLA path needs attn_kv_b");
                 }
@@ -173,7 +175,8 @@ public final class MlaAttention implements Parallel.RangeTask {
         }
         this.scratch = arena.allocate(s, 64);
         this.actBuf = arena.allocate(Math.max(64, 4L * rank), 64);
-        this.expanded = expanded ? new MlaExpanded(cache, mc, heads, ubatch, workers, arena) : null;
+        this.expanded = expandedType == null ? null
+                : new MlaExpanded(cache, expandedType, mc, heads, ubatch, workers, arena);
     }
 
     /** True when every MLA layer has {@code attn_kv_b}, so the expanded (baseline) path can run. */
@@ -186,28 +189,23 @@ public final class MlaAttention implements Parallel.RangeTask {
         return true;
     }
 
-    /** K values per token and layer of the expanded path's cache: n_head · (nope + rope). */
-    public static int expandedKeyWidth(ModelConfig model) {
-        return MlaExpanded.keyWidth(Objects.requireNonNull(model.mla()), model.heads());
-    }
-
-    /** V values per token and layer of the expanded path's cache: n_head · v. */
-    public static int expandedValueWidth(ModelConfig model) {
-        return MlaExpanded.valueWidth(Objects.requireNonNull(model.mla()), model.heads());
-    }
-
     private static MemorySegment alloc(Arena arena, long floats) {
         return arena.allocate(4L * Math.max(1, floats), 64);
     }
 
-    /** Activation bytes an instance allocates besides the cache (for memory budgeting). */
-    public static long workspaceBytes(ModelConfig model, int ubatch, int threads, int context, boolean expanded) {
+    /**
+     * Activation bytes an instance allocates besides the cache (for memory budgeting), with the
+     * expanded path's per-head workspace when {@code expandedType} is given.
+     */
+    public static long workspaceBytes(ModelConfig model, int ubatch, int threads, int context,
+                                      @Nullable KvCacheType expandedType) {
         MlaConfig mc = model.mla();
         if (mc == null) {
             return 0;
         }
         long h = model.heads();
-        long ex = expanded ? MlaExpanded.workspaceBytes(mc, model.heads(), ubatch, threads, context) : 0;
+        long ex = expandedType == null ? 0
+                : MlaExpanded.workspaceBytes(mc, expandedType, model.heads(), ubatch, threads, context);
         return ex + 4L * ((long) ubatch * (Math.max(1, mc.qLoraRank()) + h * mc.qkHeadDim() + mc.cacheWidth()
                 + h * mc.cacheWidth() + h * mc.kvLoraRank()) + (long) threads * (context + mc.cacheWidth()
                 + mc.kvLoraRank()));
@@ -243,16 +241,19 @@ public final class MlaAttention implements Parallel.RangeTask {
             rope.cache(pos0 + t, ropeCache, 0);
             rope.apply(ckv, c + rank, 1, rot, ropeCache, 0);
             rope.apply(q, (long) t * qRow + nope, heads, qk, ropeCache, 0);
-            if (expanded != null) {
-                continue;
+            if (expanded != null) { // the rope key as the baseline's cache holds it
+                expanded.asCached(ckv, c);
             }
             cache.store(layer, pos0 + t, ckv, c, c);
-            for (int h = 0; h < heads; h++) {
-                F32.copy(q, (long) t * qRow + (long) h * qk + nope, qAbs, (long) t * heads * lat + (long) h * lat + rank, rot);
+            if (expanded == null) {
+                for (int h = 0; h < heads; h++) {
+                    F32.copy(q, (long) t * qRow + (long) h * qk + nope, qAbs,
+                            (long) t * heads * lat + (long) h * lat + rank, rot);
+                }
             }
         }
         if (expanded != null) {
-            expanded.run(layer, Objects.requireNonNull(w.wkvB()), ckv, q, n, pos0, out, scratch, par);
+            expanded.run(layer, Objects.requireNonNull(w.wkvB()), q, n, pos0, out, scratch, par);
             return;
         }
         this.layer = layer;
@@ -283,15 +284,14 @@ public final class MlaAttention implements Parallel.RangeTask {
     }
 
     /**
-     * Re-rotates the roped key part of one cache K row (loaded to f32 at float index {@code ri}
-     * of {@code row}) by the prepared position change: the shared key after the latent, or with
-     * the expanded path every head's rope part.
+     * Re-rotates the shared rope key of one latent cache row (loaded to f32 at float index
+     * {@code ri} of {@code row}) by the prepared position change; with the expanded path it is
+     * then rounded as the baseline's cache would store the rotated key.
      */
     public void shiftKey(MemorySegment row, long ri) {
+        rope.apply(row, ri + rank, 1, rot, ropeCache, 0);
         if (expanded != null) {
-            rope.apply(row, ri + nope, heads, qk, ropeCache, 0);
-        } else {
-            rope.apply(row, ri + rank, 1, rot, ropeCache, 0);
+            expanded.asCached(row, ri);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jllm.core.KvCacheType;
+import io.jllm.core.MlaCacheSize;
 import io.jllm.core.ModelConfig;
 import io.jllm.core.ops.F32;
 import io.jllm.core.weights.ModelWeights;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The expanded latent attention of {@link Numerics#REFERENCE} ({@link MlaExpanded}) against the
  * default absorbed form on deepseek3.f16 (the file whose golden both match): the same logits
- * up to fp16 rounding, over the baseline's per-head cache instead of the compressed one.
+ * up to fp16 rounding. Both keep the compressed cache; the expanded path keeps it in F32 and
+ * rebuilds the per-head keys and values from it at every step.
  */
 class MlaExpandedTest {
     private static final int[] TOKENS = {1, 100, 200, 33, 44, 55, 66, 77, 88, 99, 5, 9, 300, 41, 12, 8, 400, 7, 3};
@@ -43,17 +45,22 @@ class MlaExpandedTest {
     }
 
     @Test
-    void expandedCacheHoldsPerHeadKeysAndValues() throws Exception {
+    void expandedPathCachesTheLatentInF32() throws Exception {
         try (GgufFile f = GgufFile.open(TestData.model("deepseek2-lite.q8_0.gguf")); Arena a = Arena.ofShared()) {
             ModelConfig cfg = ModelConfig.from(f);
             ModelWeights w = WeightLoader.load(f, cfg);
-            Forward ref = new Forward(cfg, w, a, KvCacheType.F16, 16, 8, 1, Parallel.SERIAL, Numerics.REFERENCE);
-            Forward fast = new Forward(cfg, w, a, KvCacheType.F16, 16, 8, 1, Parallel.SERIAL, Numerics.FAST);
-            // docs/moe-mla.md: 27 layers, 4 heads, (48 + 32) per head in F16; the latent is 64 + 16
-            assertEquals(17280, ref.kvCache().bytesPerToken());
-            assertEquals(17280, Forward.kvBytesPerToken(cfg, KvCacheType.F16, Numerics.REFERENCE));
-            assertEquals(4320, fast.kvCache().bytesPerToken());
-            assertEquals(4320, Forward.kvBytesPerToken(cfg, KvCacheType.F16, Numerics.FAST));
+            long perValue = MlaCacheSize.valuesPerToken(f);
+            for (KvCacheType type : KvCacheType.values()) {
+                Forward ref = new Forward(cfg, w, a, type, 16, 8, 1, Parallel.SERIAL, Numerics.REFERENCE);
+                Forward fast = new Forward(cfg, w, a, type, 16, 8, 1, Parallel.SERIAL, Numerics.FAST);
+                // the latent must stay exact for the rebuilt keys: F32 whatever the requested type
+                assertEquals(KvCacheType.F32, ref.kvCache().type());
+                assertEquals(perValue * 4, ref.kvCache().byteSize() / ref.kvCache().context());
+                assertEquals(perValue * 4, Forward.kvBytesPerToken(cfg, type, Numerics.REFERENCE));
+                assertEquals(type, fast.kvCache().type());
+                assertEquals(perValue * type.bytes(), fast.kvCache().byteSize() / fast.kvCache().context());
+                assertEquals(perValue * type.bytes(), Forward.kvBytesPerToken(cfg, type, Numerics.FAST));
+            }
         }
     }
 
