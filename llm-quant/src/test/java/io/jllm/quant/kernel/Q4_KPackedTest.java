@@ -35,8 +35,8 @@ class Q4_KPackedTest {
     void packableNeedsWholeGroups() {
         assertTrue(Q4_KPacked.packable(3 * G));
         assertFalse(Q4_KPacked.packable(G + 256));
-        assertEquals(24L * 3 * G / 32, Q4_KPacked.rowBytes(3 * G));
-        assertEquals(24L * 5632 / 32 * 7, MatMul.packedBytes(T, 7, 5632));
+        assertEquals(20L * 3 * G / 32, Q4_KPacked.rowBytes(3 * G));
+        assertEquals(20L * 5632 / 32 * 7, MatMul.packedBytes(T, 7, 5632));
         assertEquals(0, MatMul.packedBytes(T, 7, G + 256));
     }
 
