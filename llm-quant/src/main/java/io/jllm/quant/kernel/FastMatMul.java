@@ -53,7 +53,7 @@ final class FastMatMul {
                        Parallel par) {
         Job j = JOBS.get();
         j.set(k, w, rows, cols, x, xStride, batch, y, yStride, scratch);
-        j.packed = j.intPath ? packed : null;
+        j.packed = j.intPath ? packed : null; // packed activations (72 bytes per 32) fit the int path's stride
         try {
             if (k.type() != GgmlType.F32 || j.gemm) {
                 j.phase = Job.CONVERT;
@@ -97,7 +97,7 @@ final class FastMatMul {
         boolean hasMin;
         boolean intPath;
         boolean halfPath;
-        /** The repacked Q4_0 weights ({@link Q4_0Packed}) when the small-batch rows read them. */
+        /** The repacked Q4_0 or Q4_K weights ({@link MatMul#pack}) when the small-batch rows read them. */
         @Nullable MemorySegment packed;
         /** True when {@link SimdGemm} multiplies (it reads the activations from {@link #heapAct}). */
         boolean gemm;
@@ -199,12 +199,23 @@ final class FastMatMul {
             }
         }
 
+        /** Two loops rather than a type test per row: each calls one kernel. */
         private void packedRows(MemorySegment p, int r0, int r1) {
-            long rowBytes = Q4_0Packed.rowBytes(cols);
-            for (int r = r0; r < r1; r++) {
-                for (int b = 0; b < batch; b++) {
-                    float v = Q4_0Packed.row(p, r * rowBytes, cols, act, b * actStride);
-                    Mem.setF32(y, 4L * ((long) b * yStride + r), v);
+            if (k.type() == GgmlType.Q4_K) {
+                long rowBytes = Q4_KPacked.rowBytes(cols);
+                for (int r = r0; r < r1; r++) {
+                    for (int b = 0; b < batch; b++) {
+                        float v = Q4_KPacked.row(p, r * rowBytes, cols, act, b * actStride);
+                        Mem.setF32(y, 4L * ((long) b * yStride + r), v);
+                    }
+                }
+            } else {
+                long rowBytes = Q4_0Packed.rowBytes(cols);
+                for (int r = r0; r < r1; r++) {
+                    for (int b = 0; b < batch; b++) {
+                        float v = Q4_0Packed.row(p, r * rowBytes, cols, act, b * actStride);
+                        Mem.setF32(y, 4L * ((long) b * yStride + r), v);
+                    }
                 }
             }
         }
@@ -213,7 +224,11 @@ final class FastMatMul {
             long xo = 4L * b * xStride;
             long ao = b * actStride;
             if (packed != null) {
-                Q4_0Packed.convert(x, xo, cols, act, ao);
+                if (k.type() == GgmlType.Q4_K) {
+                    Q4_KPacked.convert(x, xo, cols, act, ao);
+                } else {
+                    Q4_0Packed.convert(x, xo, cols, act, ao);
+                }
                 return;
             }
             if (intPath) {

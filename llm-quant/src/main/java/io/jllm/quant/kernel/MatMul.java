@@ -68,14 +68,19 @@ public final class MatMul {
 
     /**
      * Bytes of the repacked copy of a weight matrix that makes token generation faster, or 0
-     * where there is none: Q4_0 on the SIMD path when {@code cols} is a multiple of 32·(float
-     * lanes) and the system property {@code jllm.repack} is not {@code false}.
+     * where there is none: Q4_0 ({@link Q4_0Packed}) and Q4_K ({@link Q4_KPacked}) on the SIMD
+     * path when {@code cols} is a multiple of 32·(float lanes) and the system property
+     * {@code jllm.repack} is not {@code false}.
      */
     public static long packedBytes(GgmlType type, int rows, int cols) {
-        if (type != GgmlType.Q4_0 || !VectorSupport.ENABLED || !REPACK || !Q4_0Packed.packable(cols)) {
+        if (!VectorSupport.ENABLED || !REPACK) {
             return 0;
         }
-        return Q4_0Packed.rowBytes(cols) * rows;
+        return switch (type) {
+            case Q4_0 -> Q4_0Packed.packable(cols) ? Q4_0Packed.rowBytes(cols) * rows : 0;
+            case Q4_K -> Q4_KPacked.packable(cols) ? Q4_KPacked.rowBytes(cols) * rows : 0;
+            default -> 0;
+        };
     }
 
     private static final boolean REFERENCE = Numerics.current() == Numerics.REFERENCE;
@@ -88,7 +93,11 @@ public final class MatMul {
             throw new IllegalArgumentException("no packed form of " + type + " " + rows + "x" + cols
                     + " into " + dst.byteSize() + " bytes");
         }
-        Q4_0Packed.pack(w, rows, cols, dst);
+        if (type == GgmlType.Q4_K) {
+            Q4_KPacked.pack(w, rows, cols, dst);
+        } else {
+            Q4_0Packed.pack(w, rows, cols, dst);
+        }
     }
 
     /**

@@ -4,13 +4,11 @@ import static io.jllm.quant.kernel.SimdKernels.FS;
 import static io.jllm.quant.kernel.SimdKernels.L;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,23 +19,22 @@ import jdk.incubator.vector.VectorSpecies;
  * transposed the same way by {@link #convert}: vector lane j always belongs to block j of the
  * group, so the per-block integer sums build up in int16 lanes over 16 steps with no shuffles,
  * no per-block scalar work and no per-block bounds checks (the inner loop is a counted loop over
- * a group). Each vector covers two steps (2L int16 lanes, {@link #actOffset}); low and high
+ * a group). Each vector covers two steps (2L int16 lanes, {@link PackedGroups#actOffset}); low and high
  * nibbles are summed separately, unsigned (≤ 8·15·127 per lane each, ≤ 16·15·127 < 2^15 together);
  * the −8 offset is subtracted as the exact float 8·Σa of the block, so {@code lo+hi−8Σa} is
  * exactly ggml's integer Σ(q−8)·a, then scaled by {@code d_w·d_a} (only the float summation
  * order differs from ggml).
  */
 final class Q4_0Packed {
-    /** Two quant steps (k, k+1) of all L blocks of a group per vector: 2L lanes. */
-    private static final VectorSpecies<Short> SI = VectorSpecies.of(short.class, VectorShape.forBitSize(32 * L));
-    private static final VectorSpecies<Byte> BI = VectorSpecies.of(byte.class, VectorShape.forBitSize(16 * L));
+    private static final VectorSpecies<Short> SI = PackedGroups.SI;
+    private static final VectorSpecies<Byte> BI = PackedGroups.BI;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private Q4_0Packed() {}
 
     /** True if rows of {@code cols} columns can be packed (whole groups of L blocks). */
     static boolean packable(int cols) {
-        return (L == 8 || L == 16) && cols % (32 * L) == 0;
+        return PackedGroups.packable(cols);
     }
 
     /** Bytes of one packed row. */
@@ -55,37 +52,16 @@ final class Q4_0Packed {
      * bytes), chunks of rows in parallel (common fork-join pool; load time only).
      */
     static void pack(MemorySegment w, int rows, int cols, MemorySegment dst) {
-        int chunk = 64;
-        java.util.stream.IntStream.range(0, (rows + chunk - 1) / chunk).parallel()
-                .forEach(c -> packRows(w, c * chunk, Math.min(rows, (c + 1) * chunk), cols, dst));
+        PackedGroups.pack(w, rows, cols, 18 * L, 20 * L, Q4_0Packed::packGroup, dst);
     }
 
-    private static void packRows(MemorySegment w, int r0, int r1, int cols, MemorySegment dst) {
-        int nb = cols / 32;
-        byte[] src = new byte[18 * nb];
-        byte[] out = new byte[20 * nb];
-        for (long r = r0; r < r1; r++) {
-            MemorySegment.copy(w, ValueLayout.JAVA_BYTE, r * src.length, src, 0, src.length);
-            for (int g = 0; g < nb / L; g++) {
-                packGroup(src, 18 * L * g, out, 20 * L * g);
-            }
-            MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, r * out.length, out.length);
-        }
-    }
-
-    private static void packGroup(byte[] src, int s, byte[] out, int o) {
+    private static void packGroup(byte[] src, int s, byte[] out, int o, byte[] q) {
         for (int j = 0; j < L; j++) {
             int b = s + 18 * j;
-            int bits = Float.floatToRawIntBits(Float.float16ToFloat((short) ((src[b] & 0xFF) | (src[b + 1] << 8))));
-            for (int i = 0; i < 4; i++) {
-                out[o + 4 * j + i] = (byte) (bits >>> (8 * i));
-            }
+            PackedGroups.putF32(out, o + 4 * j, Float.float16ToFloat((short) ((src[b] & 0xFF) | (src[b + 1] << 8))));
+            System.arraycopy(src, b + 2, q, 16 * j, 16);
         }
-        for (int k = 0; k < 16; k++) {
-            for (int j = 0; j < L; j++) {
-                out[o + 4 * L + k * L + j] = src[s + 18 * j + 2 + k];
-            }
-        }
+        PackedGroups.transpose(q, out, o + 4 * L);
     }
 
     /** Quantizes f32 activations to Q8_0 as ggml (see {@link ActivationQuant}) in the transposed form. */
@@ -101,21 +77,11 @@ final class Q4_0Packed {
             for (int e = 0; e < 32; e++) {
                 int q = ActivationQuant.q(Mem.f32(x, xo + 4L * e), id);
                 sum += q;
-                dst.set(Mem.I16, go + actOffset(e) + 2L * j, (short) q);
+                PackedGroups.putAct(dst, go, j, e, q);
             }
             Mem.setF32(dst, go + 64L * L + 4L * j, Mem.roundF16(d));
             Mem.setF32(dst, go + 68L * L + 4L * j, 8f * sum);
         }
-    }
-
-    /**
-     * Offset in a converted group of quant e (0..31) of block 0: pairs of steps k = e mod 16 are
-     * stored as [low nibble parts of steps 2p, 2p+1 ; high nibble parts of 2p, 2p+1], L int16
-     * each, so one 2L-lane load matches the weight bytes of two steps.
-     */
-    private static long actOffset(int e) {
-        int k = e & 15;
-        return 8L * L * (k >> 1) + (e < 16 ? 0 : 4L * L) + 2L * L * (k & 1);
     }
 
     /**

@@ -175,7 +175,27 @@ class SimdMatMulTest {
         }
     }
 
+    /** The repacked copies ({@link MatMul#pack}, Q4_0 and Q4_K) at batch 1–3, and batch 4 beside them (file bytes). */
+    @Test
+    void matmulWithPackedCopiesMatchesReference() {
+        Random rnd = new Random(8);
+        int g = 32 * SimdKernels.L;
+        Assumptions.assumeTrue(MatMul.packedBytes(GgmlType.Q4_K, 1, g) > 0, "no packed layouts here");
+        try (ThreadPool pool = new ThreadPool(2)) {
+            for (GgmlType t : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K}) {
+                for (int batch = 1; batch <= 4; batch++) {
+                    check(t, 37, 2 * g, batch, rnd, pool, true);
+                    check(t, 5, g, batch, rnd, Parallel.SERIAL, true);
+                }
+            }
+        }
+    }
+
     static void check(GgmlType t, int rows, int cols, int batch, Random rnd, Parallel par) {
+        check(t, rows, cols, batch, rnd, par, false);
+    }
+
+    static void check(GgmlType t, int rows, int cols, int batch, Random rnd, Parallel par, boolean packed) {
         WeightKernel k = Kernels.forType(t);
         byte[] wBytes = new byte[(int) t.bytes((long) rows * cols)];
         int rowBytes = (int) t.bytes(cols);
@@ -196,7 +216,14 @@ class SimdMatMulTest {
         MemorySegment yRef = MemorySegment.ofArray(new byte[4 * yStride * batch]);
         MemorySegment yFast = MemorySegment.ofArray(new byte[4 * yStride * batch]);
         MatMul.reference(k, w, rows, cols, x, xStride, batch, yRef, yStride, scratch, Parallel.SERIAL);
-        MatMul.matmul(t, w, rows, cols, x, xStride, batch, yFast, yStride, scratch, par);
+        MemorySegment p = null;
+        if (packed) {
+            long n = MatMul.packedBytes(t, rows, cols);
+            assertTrue(n > 0, t + " " + rows + "x" + cols + " has no packed form");
+            p = MemorySegment.ofArray(new byte[(int) n]);
+            MatMul.pack(t, w, rows, cols, p);
+        }
+        MatMul.matmul(t, w, p, rows, cols, x, xStride, batch, yFast, yStride, scratch, par);
         float[][] avs = new float[batch][];
         for (int b = 0; b < batch; b++) {
             avs[b] = ReferenceKernelTest.expectedActivations(t,
