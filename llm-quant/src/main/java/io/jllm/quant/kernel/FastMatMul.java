@@ -54,6 +54,7 @@ final class FastMatMul {
         Job j = JOBS.get();
         j.set(k, w, rows, cols, x, xStride, batch, y, yStride, scratch);
         j.packed = j.intPath ? packed : null; // packed activations (72 bytes per 32) fit the int path's stride
+        j.finite = j.halfPath && k.type() == GgmlType.F16 ? packed : null;
         try {
             if (k.type() != GgmlType.F32 || j.gemm) {
                 j.phase = Job.CONVERT;
@@ -99,6 +100,8 @@ final class FastMatMul {
         boolean halfPath;
         /** The repacked Q4_0 or Q4_K weights ({@link MatMul#pack}) when the small-batch rows read them. */
         @Nullable MemorySegment packed;
+        /** F16's per-4-row-group "no inf/NaN" flags ({@link HalfMatVec#flagBytes}), or null. */
+        @Nullable MemorySegment finite;
         /** True when {@link SimdGemm} multiplies (it reads the activations from {@link #heapAct}). */
         boolean gemm;
         /** Converted activations for {@link SimdGemm}, grown on demand and kept (f32, heap). */
@@ -145,7 +148,7 @@ final class FastMatMul {
         void clear() {
             k = null;
             w = x = y = act = null;
-            packed = null;
+            packed = finite = null;
         }
 
         @Override
@@ -178,19 +181,29 @@ final class FastMatMul {
             }
         }
 
-        /** F16/BF16 rows with {@link HalfMatVec}, 4 at a time (a short last group repeats its last row). */
+        /**
+         * F16/BF16 rows with {@link HalfMatVec}, 4 at a time (a short last group repeats its last
+         * row). Groups start at multiples of 4 (r0 is a multiple of ROW_UNIT), so group r/4 is the
+         * same rows in every call and its {@link #finite} flag can be set once it checked clean.
+         */
         private void halfRows(int r0, int r1) {
             boolean bf16 = k.type() == GgmlType.BF16;
+            MemorySegment flags = finite;
             long rowBytes = 2L * cols;
             float[] out = TILES.get().out;
             for (int r = r0; r < r1; r += 4) {
+                boolean verified = flags != null && flags.get(ValueLayout.JAVA_BYTE, r >> 2) != 0;
                 int nr = Math.min(4, r1 - r);
                 long o0 = r * rowBytes;
                 long o1 = o0 + Math.min(1, nr - 1) * rowBytes;
                 long o2 = o0 + Math.min(2, nr - 1) * rowBytes;
                 long o3 = o0 + Math.min(3, nr - 1) * rowBytes;
                 for (int b = 0; b < batch; b++) {
-                    HalfMatVec.rows4(bf16, w, o0, o1, o2, o3, cols, act, b * actStride, out);
+                    if (HalfMatVec.rows4(bf16, verified, w, o0, o1, o2, o3, cols, act, b * actStride, out)
+                            && flags != null && !verified) {
+                        flags.set(ValueLayout.JAVA_BYTE, r >> 2, (byte) 1);
+                        verified = true;
+                    }
                     long yo = 4L * ((long) b * yStride + r);
                     for (int rr = 0; rr < nr; rr++) {
                         Mem.setF32(y, yo + 4L * rr, out[rr]);

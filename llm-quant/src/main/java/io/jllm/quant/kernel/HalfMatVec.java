@@ -48,20 +48,32 @@ final class HalfMatVec {
         }
     }
 
+    /** Bytes of an F16 matrix's verification flags: one per group of 4 rows. */
+    static long flagBytes(int rows) {
+        return (rows + 3) / 4;
+    }
+
     /**
      * {@code out[r] = Σ_i w_r[i]·a[i]} for the 4 rows at byte offsets {@code o0..o3} (a row may
      * repeat; its result is then computed twice), {@code a} as written by {@link #convert}.
+     * {@code verified}: these fp16 rows are known to hold no inf/NaN (an earlier call returned
+     * true for them), so the check is skipped; it costs about a quarter of the loop. Returns
+     * true if the rows hold no inf/NaN weight (always for bf16).
      */
-    static void rows4(boolean bf16, MemorySegment w, long o0, long o1, long o2, long o3, int cols,
-                      MemorySegment a, long aOff, float[] out) {
+    static boolean rows4(boolean bf16, boolean verified, MemorySegment w, long o0, long o1, long o2, long o3,
+                         int cols, MemorySegment a, long aOff, float[] out) {
         if (bf16) {
             bf16Rows4(w, o0, o1, o2, o3, cols, a, aOff, out);
-        } else if (!f16Rows4(w, o0, o1, o2, o3, cols, a, aOff, out)) {
-            out[0] = exactF16(w, o0, 0, cols, a, aOff);
-            out[1] = exactF16(w, o1, 0, cols, a, aOff);
-            out[2] = exactF16(w, o2, 0, cols, a, aOff);
-            out[3] = exactF16(w, o3, 0, cols, a, aOff);
+            return true;
         }
+        if (f16Rows4(!verified, w, o0, o1, o2, o3, cols, a, aOff, out)) {
+            return true;
+        }
+        out[0] = exactF16(w, o0, 0, cols, a, aOff);
+        out[1] = exactF16(w, o1, 0, cols, a, aOff);
+        out[2] = exactF16(w, o2, 0, cols, a, aOff);
+        out[3] = exactF16(w, o3, 0, cols, a, aOff);
+        return false;
     }
 
     private static IntVector halves(MemorySegment w, long off) {
@@ -77,8 +89,8 @@ final class HalfMatVec {
         return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
-    /** Returns false (out untouched) when a weight of the 4 rows is inf or NaN. */
-    private static boolean f16Rows4(MemorySegment w, long o0, long o1, long o2, long o3, int cols,
+    /** With {@code check}: returns false (out untouched) when a weight of the 4 rows is inf or NaN. */
+    private static boolean f16Rows4(boolean check, MemorySegment w, long o0, long o1, long o2, long o3, int cols,
                                     MemorySegment a, long aOff, float[] out) {
         FloatVector c0 = FloatVector.zero(FS), c1 = c0, c2 = c0, c3 = c0;
         IntVector mag = IntVector.zero(IS);
@@ -91,7 +103,9 @@ final class HalfMatVec {
             IntVector h1 = halves(w, o1 + wo);
             IntVector h2 = halves(w, o2 + wo);
             IntVector h3 = halves(w, o3 + wo);
-            mag = mag.max(h0.and(0x7FFF)).max(h1.and(0x7FFF)).max(h2.and(0x7FFF)).max(h3.and(0x7FFF));
+            if (check) {
+                mag = mag.max(h0.and(0x7FFF)).max(h1.and(0x7FFF)).max(h2.and(0x7FFF)).max(h3.and(0x7FFF));
+            }
             c0 = f16Scaled(h0).fma(x, c0);
             c1 = f16Scaled(h1).fma(x, c1);
             c2 = f16Scaled(h2).fma(x, c2);

@@ -67,10 +67,12 @@ public final class MatMul {
     }
 
     /**
-     * Bytes of the repacked copy of a weight matrix that makes token generation faster, or 0
-     * where there is none: Q4_0 ({@link Q4_0Packed}) and Q4_K ({@link Q4_KPacked}) on the SIMD
-     * path when {@code cols} is a multiple of 32·(float lanes) and the system property
-     * {@code jllm.repack} is not {@code false}.
+     * Bytes of the load-time companion of a weight matrix that makes token generation faster, or
+     * 0 where there is none: a repacked copy for Q4_0 ({@link Q4_0Packed}) and Q4_K
+     * ({@link Q4_KPacked}) when {@code cols} is a multiple of 32·(float lanes), and for F16 one
+     * byte per 4-row group recording that the group holds no inf/NaN weight
+     * ({@link HalfMatVec}: verified rows skip the check). Only on the SIMD path, and not when the
+     * system property {@code jllm.repack} is {@code false}.
      */
     public static long packedBytes(GgmlType type, int rows, int cols) {
         if (!VectorSupport.ENABLED || !REPACK) {
@@ -79,6 +81,7 @@ public final class MatMul {
         return switch (type) {
             case Q4_0 -> Q4_0Packed.packable(cols) ? Q4_0Packed.rowBytes(cols) * rows : 0;
             case Q4_K -> Q4_KPacked.packable(cols) ? Q4_KPacked.rowBytes(cols) * rows : 0;
+            case F16 -> HalfMatVec.flagBytes(rows);
             default -> 0;
         };
     }
@@ -86,17 +89,20 @@ public final class MatMul {
     private static final boolean REFERENCE = Numerics.current() == Numerics.REFERENCE;
     private static final boolean REPACK = !"false".equalsIgnoreCase(System.getProperty("jllm.repack"));
 
-    /** Writes the repacked copy of {@code w} ({@link #packedBytes} bytes, which must be non-zero) to {@code dst}. */
+    /**
+     * Writes the companion of {@code w} ({@link #packedBytes} bytes, which must be non-zero) to
+     * {@code dst}, which must be zeroed (F16's flags start as "not verified").
+     */
     public static void pack(GgmlType type, MemorySegment w, int rows, int cols, MemorySegment dst) {
         long n = packedBytes(type, rows, cols);
         if (n == 0 || dst.byteSize() < n || w.byteSize() < type.bytes(cols) * rows) {
             throw new IllegalArgumentException("no packed form of " + type + " " + rows + "x" + cols
                     + " into " + dst.byteSize() + " bytes");
         }
-        if (type == GgmlType.Q4_K) {
-            Q4_KPacked.pack(w, rows, cols, dst);
-        } else {
-            Q4_0Packed.pack(w, rows, cols, dst);
+        switch (type) {
+            case Q4_K -> Q4_KPacked.pack(w, rows, cols, dst);
+            case Q4_0 -> Q4_0Packed.pack(w, rows, cols, dst);
+            default -> { } // F16: the flags are set by the first products that verify their rows
         }
     }
 

@@ -62,10 +62,64 @@ class HalfMatVecTest {
             int pos = p % cols;
             w.fill((byte) 0);
             w.set(Mem.I16, 2L * pos, (short) p);
-            HalfMatVec.rows4(false, w, 0, 2L * cols, 4L * cols, 6L * cols, cols, a, 0, out);
+            HalfMatVec.rows4(false, false, w, 0, 2L * cols, 4L * cols, 6L * cols, cols, a, 0, out);
             float want = Float.float16ToFloat((short) p);
             assertSame(want, out[0], "pattern " + Integer.toHexString(p) + " at " + pos);
             assertEquals(0f, out[1]);
+        }
+    }
+
+    /**
+     * F16 with its verification flags (MatMul.packedBytes/pack): the first product checks each
+     * 4-row group and flags the clean ones, later products skip the check there. Every product
+     * equals the one without flags bit for bit, and a group holding an inf stays unflagged and
+     * keeps giving the exact (non-finite) result.
+     */
+    @Test
+    void verifiedF16RowsGiveTheSameProducts() {
+        int rows = 41;
+        int cols = 3 * SimdKernels.L + 5;
+        Random rnd = new Random(13);
+        MemorySegment w = MemorySegment.ofArray(new byte[2 * rows * cols]);
+        for (int i = 0; i < rows * cols; i++) {
+            w.set(Mem.I16, 2L * i, Float.floatToFloat16((float) rnd.nextGaussian()));
+        }
+        int infRow = 22; // group 5
+        w.set(Mem.I16, 2L * (infRow * cols + 7), (short) 0x7C00);
+        long n = MatMul.packedBytes(GgmlType.F16, rows, cols);
+        Assumptions.assumeTrue(n > 0, "flags disabled (jllm.repack=false)");
+        Assumptions.assumeTrue(Numerics.current() == Numerics.FAST, "reference numerics run the scalar rows");
+        assertEquals((rows + 3) / 4, n);
+        MemorySegment flags = MemorySegment.ofArray(new byte[(int) n]);
+        MatMul.pack(GgmlType.F16, w, rows, cols, flags);
+        for (int batch = 1; batch <= 2; batch++) {
+            float[] xs = new float[batch * cols];
+            for (int i = 0; i < xs.length; i++) {
+                xs[i] = (float) rnd.nextGaussian();
+            }
+            MemorySegment x = TestBlocks.seg(xs);
+            MemorySegment scratch = MemorySegment.ofArray(new byte[(int) MatMul.scratchBytes(GgmlType.F16, cols, batch)]);
+            MemorySegment plain = MemorySegment.ofArray(new byte[4 * rows * batch]);
+            MatMul.matmul(GgmlType.F16, w, null, rows, cols, x, cols, batch, plain, rows, scratch, Parallel.SERIAL);
+            for (int pass = 0; pass < 2; pass++) {
+                MemorySegment y = MemorySegment.ofArray(new byte[4 * rows * batch]);
+                MatMul.matmul(GgmlType.F16, w, flags, rows, cols, x, cols, batch, y, rows, scratch, Parallel.SERIAL);
+                for (int i = 0; i < rows * batch; i++) {
+                    float want = plain.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * i);
+                    float got = y.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * i);
+                    if (Float.isFinite(want)) { // same products; the lane sum order may differ (JIT state)
+                        assertEquals(want, got, 1e-5f * (1 + Math.abs(want)), "batch " + batch + " pass " + pass + " i " + i);
+                    }
+                }
+                for (int b = 0; b < batch; b++) {
+                    float v = y.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * (b * rows + infRow));
+                    assertTrue(Float.isInfinite(v) || Float.isNaN(v), "row with an inf weight: " + v);
+                }
+                for (int g = 0; g < n; g++) {
+                    assertEquals(g == infRow / 4 ? 0 : 1, flags.get(java.lang.foreign.ValueLayout.JAVA_BYTE, g),
+                            "flag of group " + g);
+                }
+            }
         }
     }
 
@@ -84,7 +138,7 @@ class HalfMatVecTest {
         MemorySegment a = MemorySegment.ofArray(new byte[4 * cols]);
         HalfMatVec.convert(bf16, xs, 0, cols, a, 0);
         float[] out = new float[4];
-        HalfMatVec.rows4(bf16, w, 0, 2L * cols, 4L * cols, 6L * cols, cols, a, 0, out);
+        HalfMatVec.rows4(bf16, false, w, 0, 2L * cols, 4L * cols, 6L * cols, cols, a, 0, out);
         for (int r = 0; r < 4; r++) {
             float want = k.dot(w, 2L * r * cols, refAct, 0, cols);
             double mag = 0;
