@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,13 +37,14 @@ public final class Model implements AutoCloseable {
     private final @Nullable Tokenizer tokenizer;
     private final TextCodec codec;
 
-    private Model(GgufFile file, ModelConfig config, ModelWeights weights, ModelOptions options) {
+    private Model(GgufFile file, ModelConfig config, ModelWeights weights, ModelOptions options,
+                  @Nullable Tokenizer tokenizer) {
         this.file = file;
         this.config = config;
         this.weights = weights;
         this.options = options;
         this.context = options.contextLength() == 0 ? config.trainContext() : options.contextLength();
-        this.tokenizer = Codecs.tokenizer(file);
+        this.tokenizer = tokenizer;
         this.codec = Codecs.of(tokenizer, file);
     }
 
@@ -71,11 +74,53 @@ public final class Model implements AutoCloseable {
                 weightBytes += t.byteSize();
             }
             checkMemory(path, cfg, options, ctx, weightBytes);
-            ModelWeights w = WeightLoader.load(file, cfg);
-            return new Model(file, cfg, w, options);
+            // the vocabulary (tens of thousands of pieces) is built while the weights are bound
+            // and repacked: both are a good part of a cold load
+            FutureTask<@Nullable Tokenizer> tok = new FutureTask<>(() -> Codecs.tokenizer(file));
+            Thread.ofPlatform().daemon().name("jllm-load-tokenizer").start(tok);
+            ModelWeights w;
+            try {
+                w = WeightLoader.load(file, cfg);
+            } finally {
+                awaitQuietly(tok);
+            }
+            return new Model(file, cfg, w, options, tokenizer(tok));
         } catch (RuntimeException | Error e) {
             file.close();
             throw e;
+        }
+    }
+
+    private static void awaitQuietly(FutureTask<?> task) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                task.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException e) {
+                break; // reported by tokenizer()
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static @Nullable Tokenizer tokenizer(FutureTask<@Nullable Tokenizer> task) {
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException("interrupted", e); // not reached: awaitQuietly waited
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
         }
     }
 
