@@ -42,6 +42,9 @@ final class Attention implements Parallel.RangeTask {
     private final MemorySegment[] rows;
     private final float[][] invs;
     private final float[][] chunk;
+    /** Prompt batches of at least {@link #PROMPT_MIN} tokens, unless {@link #GGML_ORDER} or no SIMD. */
+    private final @Nullable PromptAttention prompt;
+    static final int PROMPT_MIN = PromptAttention.QB / 2;
     /** Per worker, with {@link #GGML_ORDER}: 16 lane partial sums of each head's output. */
     private final MemorySegment @Nullable [] laneSums;
 
@@ -72,6 +75,8 @@ final class Attention implements Parallel.RangeTask {
             qRounded[w] = arena.allocate(4L * groupSize * headDimK, 64);
             rows[w] = arena.allocate(4L * Math.max(headDimK, headDimV), 64);
         }
+        this.prompt = GGML_ORDER || !KvCache.SIMD ? null
+                : new PromptAttention(arena, cache, heads, kvHeads, headDimK, headDimV, scale, workers);
         this.laneSums = GGML_ORDER ? new MemorySegment[workers] : null;
         if (laneSums != null) {
             for (int w = 0; w < workers; w++) {
@@ -87,6 +92,10 @@ final class Attention implements Parallel.RangeTask {
      */
     void run(int layer, int pos0, int row0, int n, MemorySegment q, int qStride, MemorySegment out, int outStride,
              Parallel par) {
+        if (prompt != null && n >= PROMPT_MIN) {
+            prompt.run(layer, pos0, row0, n, q, qStride, out, outStride, par);
+            return;
+        }
         this.layer = layer;
         this.pos0 = pos0;
         this.row0 = row0;
@@ -186,7 +195,7 @@ final class Attention implements Parallel.RangeTask {
     }
 
     /** Replaces n scores at s0 by exp(s − max) and returns (float)(1/Σ), the sum in double. */
-    private static float softmax(MemorySegment sc, long s0, int n) {
+    static float softmax(MemorySegment sc, long s0, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < n; j++) {
             max = Math.max(max, F32.get(sc, s0 + j));

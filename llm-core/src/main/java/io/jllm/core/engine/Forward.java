@@ -151,7 +151,9 @@ public final class Forward {
                 * Math.max(cfg.embedding(), cfg.heads() * cfg.headDimV())
                 + (long) ubatch * (cfg.qDim() + cfg.kDim() + cfg.vDim()) + (long) ubatch * cfg.heads() * cfg.headDimV()
                 + 2L * ubatch * cfg.feedForward() + (long) outRows * cfg.vocabSize()
-                + (long) threads * (context + cfg.headDimK());
+                + (long) threads * (context + cfg.headDimK())
+                + (long) threads * PromptAttention.workerBytes(cfg.heads() / Math.max(1, cfg.kvHeads()), context,
+                        cfg.headDimK(), cfg.headDimV()) / 4;
         return 4 * f + 4L * ubatch * Math.max(cfg.embedding(), cfg.feedForward()) + 4096
                 + MoeFeedForward.workspaceBytes(cfg, ubatch) + MlaAttention.workspaceBytes(cfg, ubatch, threads, context,
                         Numerics.current() == Numerics.REFERENCE ? kvType : null);
