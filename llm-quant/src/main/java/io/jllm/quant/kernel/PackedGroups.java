@@ -24,6 +24,16 @@ final class PackedGroups {
 
     private PackedGroups() {}
 
+    /** Bytes of one packed row: 20 per 32 weights (an L-block group: 4L header bytes, 16L quant bytes). */
+    static long rowBytes(int cols) {
+        return 20L * (cols / 32);
+    }
+
+    /** Bytes of one converted activation vector: per 32 values, 32 int16 quants and two f32 terms. */
+    static long actBytes(int cols) {
+        return 72L * (cols / 32);
+    }
+
     /** True if rows of {@code cols} columns can be packed (whole groups of L blocks of 32). */
     static boolean packable(int cols) {
         return (L == 8 || L == 16) && cols % (32 * L) == 0;

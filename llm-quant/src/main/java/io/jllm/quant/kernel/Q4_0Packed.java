@@ -39,12 +39,12 @@ final class Q4_0Packed {
 
     /** Bytes of one packed row. */
     static long rowBytes(int cols) {
-        return 20L * (cols / 32);
+        return PackedGroups.rowBytes(cols);
     }
 
     /** Bytes of one converted activation vector (per block: 32 int16 quants, d_a, 8·Σa). */
     static long actBytes(int cols) {
-        return 72L * (cols / 32);
+        return PackedGroups.actBytes(cols);
     }
 
     /**

@@ -57,12 +57,12 @@ final class Q4_KPacked {
 
     /** Bytes of one packed row. */
     static long rowBytes(int cols) {
-        return 20L * (cols / 32);
+        return PackedGroups.rowBytes(cols);
     }
 
     /** Bytes of one converted activation vector (per sub-block: 32 int16 quants, d_y, d_y·Σa). */
     static long actBytes(int cols) {
-        return 72L * (cols / 32);
+        return PackedGroups.actBytes(cols);
     }
 
     /**
