@@ -42,9 +42,12 @@ public final class GgufFile implements AutoCloseable {
     private final Map<String, GgufTensor> tensors;
     private final List<Path> parts;
     private final Map<String, Integer> partOf;
+    /** The file mappings (empty for {@link #read}), for {@link #release}. */
+    private final List<MemorySegment> mappings;
 
     private GgufFile(Path path, Arena arena, GgufParser.Parsed first, GgufMetadata metadata,
-                     Map<String, GgufTensor> tensors, List<Path> parts, Map<String, Integer> partOf) {
+                     Map<String, GgufTensor> tensors, List<Path> parts, Map<String, Integer> partOf,
+                     List<MemorySegment> mappings) {
         this.path = path;
         this.arena = arena;
         this.version = first.version();
@@ -54,6 +57,7 @@ public final class GgufFile implements AutoCloseable {
         this.tensors = Collections.unmodifiableMap(tensors);
         this.parts = List.copyOf(parts);
         this.partOf = Map.copyOf(partOf);
+        this.mappings = List.copyOf(mappings);
     }
 
     /** Maps and validates {@code path} (and, for a split model, its other parts). */
@@ -73,7 +77,8 @@ public final class GgufFile implements AutoCloseable {
     private static GgufFile load(Path path, boolean mmap) throws IOException {
         Arena arena = Arena.ofShared();
         try {
-            GgufParser.Parsed first = GgufParser.parse(segment(path, arena, mmap), path);
+            List<MemorySegment> mappings = new ArrayList<>();
+            GgufParser.Parsed first = GgufParser.parse(segment(path, arena, mmap, mappings), path);
             List<Path> parts = new ArrayList<>(List.of(path));
             Map<String, GgufTensor> all = new LinkedHashMap<>();
             Map<String, Integer> partOf = new java.util.HashMap<>();
@@ -82,17 +87,18 @@ public final class GgufFile implements AutoCloseable {
             }
             int count = splitValue(path, first, "split.count", 1);
             if (count > 1) {
-                openSplitParts(path, arena, mmap, first, count, parts, all, partOf);
+                openSplitParts(path, arena, mmap, mappings, first, count, parts, all, partOf);
             }
             GgufMetadata md = new GgufMetadata(first.metadata(), path.getFileName().toString());
-            return new GgufFile(path, arena, first, md, all, parts, partOf);
+            return new GgufFile(path, arena, first, md, all, parts, partOf, mappings);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             throw e;
         }
     }
 
-    private static void openSplitParts(Path path, Arena arena, boolean mmap, GgufParser.Parsed first, int count,
+    private static void openSplitParts(Path path, Arena arena, boolean mmap, List<MemorySegment> mappings,
+                                       GgufParser.Parsed first, int count,
                                        List<Path> parts, Map<String, GgufTensor> all, Map<String, Integer> partOf)
             throws IOException {
         int no = splitValue(path, first, "split.no", 0);
@@ -112,7 +118,7 @@ public final class GgufFile implements AutoCloseable {
                 throw new NoSuchFileException(p.toString(), null, "split part " + (i + 1) + " of " + count
                         + " is missing");
             }
-            GgufParser.Parsed part = GgufParser.parse(segment(p, arena, mmap), p);
+            GgufParser.Parsed part = GgufParser.parse(segment(p, arena, mmap, mappings), p);
             int pno = splitValue(p, part, "split.no", -1);
             if (pno != i) {
                 Long at = part.valueOffsets().get("split.no");
@@ -158,7 +164,8 @@ public final class GgufFile implements AutoCloseable {
         return (int) l;
     }
 
-    private static MemorySegment segment(Path p, Arena arena, boolean mmap) throws IOException {
+    private static MemorySegment segment(Path p, Arena arena, boolean mmap, List<MemorySegment> mappings)
+            throws IOException {
         if (!Files.exists(p)) {
             throw new NoSuchFileException(p.toString(), null, "no such file");
         }
@@ -171,7 +178,9 @@ public final class GgufFile implements AutoCloseable {
                 return MemorySegment.ofArray(new byte[0]);
             }
             if (mmap) {
-                return asNativeSegment(ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena), arena);
+                MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+                mappings.add(mapped);
+                return asNativeSegment(mapped, arena);
             }
             MemorySegment seg;
             try {
@@ -209,6 +218,34 @@ public final class GgufFile implements AutoCloseable {
             return mapped;
         }
         return MemorySegment.ofAddress(mapped.address()).reinterpret(mapped.byteSize(), arena, null).asReadOnly();
+    }
+
+    /**
+     * Lets the pages holding {@code tensor}'s data leave this process's resident memory, for a
+     * caller that keeps its own copy of the tensor (a repacked layout) and will not read these
+     * bytes again. The data stays valid: pages that are read again come back from the file (the
+     * OS page cache). Pages shared with a neighbouring tensor are released too and likewise come
+     * back when read. No effect on a file loaded with {@link #read} or an empty tensor.
+     *
+     * @throws IllegalArgumentException if {@code tensor} is not one of this file's tensors
+     * @throws IllegalStateException if the file is closed
+     */
+    public void release(GgufTensor tensor) {
+        if (tensors.get(tensor.name()) != tensor) {
+            throw new IllegalArgumentException(path.getFileName() + ": tensor '" + tensor.name()
+                    + "' is not from this file");
+        }
+        if (!arena.scope().isAlive()) {
+            throw new IllegalStateException(path.getFileName() + ": file is closed");
+        }
+        long at = tensor.data().address();
+        for (MemorySegment m : mappings) {
+            long off = at - m.address();
+            if (off >= 0 && off + tensor.byteSize() <= m.byteSize() && tensor.byteSize() > 0) {
+                m.asSlice(off, tensor.byteSize()).unload();
+                return;
+            }
+        }
     }
 
     public Path path() {

@@ -8,6 +8,7 @@ import io.jllm.core.arch.NormKind;
 import io.jllm.gguf.GgufFile;
 import io.jllm.gguf.GgufTensor;
 import io.jllm.quant.kernel.Kernels;
+import io.jllm.quant.kernel.MatMul;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -144,7 +145,15 @@ public final class WeightLoader {
                     + ", which has no matrix kernel in this build");
         }
         Matrix m = new Matrix(name, t.type(), data.apply(t), rows, cols);
-        return needsKernel ? m.withPacked(packArena) : m;
+        if (!needsKernel) {
+            return m;
+        }
+        Matrix packed = m.withPacked(packArena);
+        if (packed.packed() != null && MatMul.packedHoldsWeights(t.type())) {
+            // products read only the copy from now on: the file's pages of this tensor can go
+            file.release(t);
+        }
+        return packed;
     }
 
     private float[] vector(GgufTensor t, int n) {

@@ -55,6 +55,7 @@ final class FastMatMul {
         j.set(k, w, rows, cols, x, xStride, batch, y, yStride, scratch);
         j.packed = j.intPath ? packed : null; // packed activations (72 bytes per 32) fit the int path's stride
         j.finite = j.halfPath && k.type() == GgmlType.F16 ? packed : null;
+        j.packedWeights = !j.intPath && PackedDecode.holdsWeights(k.type()) ? packed : null;
         try {
             if (k.type() != GgmlType.F32 || j.gemm) {
                 j.phase = Job.CONVERT;
@@ -76,6 +77,8 @@ final class FastMatMul {
         final float[] w = new float[4 * KC];
         final float[] mins = new float[4 * KC / 32];
         final float[] out = new float[16];
+        /** One row decoded from a repacked copy, in {@link PackedDecode}'s group order. */
+        final float[] grouped = new float[KC];
     }
 
     /** The reusable per-caller task (no allocation per call). */
@@ -100,6 +103,11 @@ final class FastMatMul {
         boolean halfPath;
         /** The repacked Q4_0 or Q4_K weights ({@link MatMul#pack}) when the small-batch rows read them. */
         @Nullable MemorySegment packed;
+        /**
+         * The repacked Q4_0 or Q4_K weights when the larger batches decode them
+         * ({@link PackedDecode}) instead of the file's rows, or null.
+         */
+        @Nullable MemorySegment packedWeights;
         /** F16's per-4-row-group "no inf/NaN" flags ({@link HalfMatVec#flagBytes}), or null. */
         @Nullable MemorySegment finite;
         /** True when {@link SimdGemm} multiplies (it reads the activations from {@link #heapAct}). */
@@ -148,7 +156,7 @@ final class FastMatMul {
         void clear() {
             k = null;
             w = x = y = act = null;
-            packed = finite = null;
+            packed = finite = packedWeights = null;
         }
 
         @Override
@@ -292,7 +300,15 @@ final class FastMatMul {
                     for (int r = r0; r < r1; r += 4) {
                         int nr = Math.min(4, r1 - r);
                         for (int rr = 0; rr < 4; rr++) {
-                            if (rr < nr) {
+                            // the copy where there is one (same values); the decoders are called
+                            // from here directly: one call level more and C2 stops inlining SimdDecode's
+                            // K-quant emitters within its node budget, boxing their vectors
+                            if (rr < nr && packedWeights != null) {
+                                PackedDecode.decode(k.type(), packedWeights, r + rr, cols, k0, kc, t.grouped, 0);
+                                for (int e = 0; e < kc; e++) {
+                                    t.w[rr * KC + e] = t.grouped[PackedDecode.POSITION[e]];
+                                }
+                            } else if (rr < nr) {
                                 SimdDecode.decode(k, w, (long) (r + rr) * rowBytes, k0, kc, t.w, rr * KC,
                                         t.mins, rr * (KC / 32));
                             } else {

@@ -71,11 +71,12 @@ public final class MatMul {
      * 0 where there is none: a repacked copy for Q4_0 ({@link Q4_0Packed}) and Q4_K
      * ({@link Q4_KPacked}) when {@code cols} is a multiple of 32·(float lanes), and for F16 one
      * byte per 4-row group recording that the group holds no inf/NaN weight
-     * ({@link HalfMatVec}: verified rows skip the check). Only on the SIMD path, and not when the
-     * system property {@code jllm.repack} is {@code false}.
+     * ({@link HalfMatVec}: verified rows skip the check). Only on the SIMD path in fast numerics
+     * (reference numerics reads the file's rows), and not when the system property
+     * {@code jllm.repack} is {@code false}.
      */
     public static long packedBytes(GgmlType type, int rows, int cols) {
-        if (!VectorSupport.ENABLED || !REPACK) {
+        if (!VectorSupport.ENABLED || !REPACK || REFERENCE) {
             return 0;
         }
         return switch (type) {
@@ -84,6 +85,15 @@ public final class MatMul {
             case F16 -> HalfMatVec.flagBytes(rows);
             default -> 0;
         };
+    }
+
+    /**
+     * True if {@link #pack}'s copy of a {@code type} matrix holds all of its weights (Q4_0, Q4_K):
+     * products with the copy never read the original rows, so the caller may let the original's
+     * pages go (e.g. {@code GgufFile.release}). False for F16, whose companion is only flags.
+     */
+    public static boolean packedHoldsWeights(GgmlType type) {
+        return PackedDecode.holdsWeights(type);
     }
 
     private static final boolean REFERENCE = Numerics.current() == Numerics.REFERENCE;
@@ -109,7 +119,8 @@ public final class MatMul {
     /**
      * As {@link #matmul(GgmlType, MemorySegment, int, int, MemorySegment, int, int, MemorySegment,
      * int, MemorySegment, Parallel)}, with the repacked copy {@code packed} of {@code w} made by
-     * {@link #pack} (or null): small batches read it instead of {@code w}, larger ones read {@code w}.
+     * {@link #pack} (or null). Where the copy holds the weights ({@link #packedHoldsWeights}), every
+     * batch size reads it and never {@code w}.
      */
     public static void matmul(GgmlType type, MemorySegment w, @Nullable MemorySegment packed, int rows, int cols,
                               MemorySegment x, int xStride, int batch,

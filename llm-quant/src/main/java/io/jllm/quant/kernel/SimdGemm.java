@@ -65,10 +65,18 @@ final class SimdGemm {
     private static void pack(FastMatMul.Job j, Panel p, int r, int nr, int k0, int kc) {
         long rowBytes = j.k.type().bytes(j.cols);
         for (int rr = 0; rr < nr; rr++) {
-            SimdDecode.decode(j.k, j.w, (long) (r + rr) * rowBytes, k0, kc, p.rows, rr * RS,
-                    p.rowMins, rr * (KC / 32));
+            if (j.packedWeights != null) { // the repacked copy: same values, in group order
+                PackedDecode.decode(j.k.type(), j.packedWeights, r + rr, j.cols, k0, kc, p.rows, rr * RS);
+            } else {
+                SimdDecode.decode(j.k, j.w, (long) (r + rr) * rowBytes, k0, kc, p.rows, rr * RS,
+                        p.rowMins, rr * (KC / 32));
+            }
         }
-        transpose(p.rows, RS, nr, kc, p.packed);
+        if (j.packedWeights != null) {
+            transpose(p.rows, RS, nr, kc, PackedDecode.POSITION, p.packed);
+        } else {
+            transpose(p.rows, RS, nr, kc, p.packed);
+        }
         if (j.hasMin) {
             transpose(p.rowMins, KC / 32, nr, kc / 32, p.packedMins);
         }
@@ -80,6 +88,17 @@ final class SimdGemm {
             int d = k * MR;
             for (int r = 0; r < nr; r++) {
                 dst[d + r] = src[r * ss + k];
+            }
+        }
+    }
+
+    /** {@code dst[k·MR + r] = src[r·ss + pos[k]]} for r < nr, k < n: rows decoded in group order. */
+    static void transpose(float[] src, int ss, int nr, int n, int[] pos, float[] dst) {
+        for (int k = 0; k < n; k++) {
+            int d = k * MR;
+            int s = pos[k];
+            for (int r = 0; r < nr; r++) {
+                dst[d + r] = src[r * ss + s];
             }
         }
     }
