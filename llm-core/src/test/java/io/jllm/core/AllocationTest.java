@@ -75,10 +75,14 @@ class AllocationTest {
             }
             // Measure until the JIT has reached steady state: on a loaded machine C2 may still be
             // compiling the vector kernels after the warm-up above, and interpreted Vector API code
-            // allocates. Steady state must be reached, and then allocate nothing.
+            // allocates. Steady state must be reached, and then allocate nothing. The wait is
+            // bounded by time as well as by attempts: 40 attempts take a few seconds, and with
+            // the two cores busy (another build, a benchmark) the C2 thread can need longer than
+            // that for these methods.
             long[] threads = candidates();
             long bytes = Long.MAX_VALUE;
-            for (int attempt = 0; attempt < 40 && bytes >= 256; attempt++) {
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            for (int attempt = 0; bytes >= 256 && (attempt < 40 || System.nanoTime() < deadline); attempt++) {
                 s.reset();
                 long baseline = allocated(threads);
                 baseline = allocated(threads) - baseline; // cost of measuring itself
