@@ -26,6 +26,7 @@ final class PromptAttention implements Parallel.RangeTask {
     static final int QB = 16;
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
     private static final int L = FS.length();
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private final KvCache cache;
     private final int kvHeads;
@@ -134,6 +135,12 @@ final class PromptAttention implements Parallel.RangeTask {
             long s0 = (long) i * stride;
             float inv = Attention.softmax(sc, s0, nKv);
             long oi = (long) t * outStride + (long) (kvh * groupSize + g) * headDimV;
+            if (headDimV % L == 0) {
+                for (int c = 0; c < headDimV; c += 4 * L) {
+                    weightedValues(sc, s0, inv, nKv, f16, vr, c, Math.min(4, (headDimV - c) / L), out, oi + c);
+                }
+                continue;
+            }
             for (int d = 0; d < headDimV; d++) {
                 F32.set(out, oi + d, 0f);
             }
@@ -141,6 +148,46 @@ final class PromptAttention implements Parallel.RangeTask {
                 float p = F32.get(sc, s0 + j) * inv;
                 KvCache.axpy(f16 ? Fp16.round(p) : p, vr, (long) j * headDimV, out, oi, headDimV);
             }
+        }
+    }
+
+    /**
+     * Value columns [c, c + nv·L) of one query's output, {@code Σ_j p_j·v_j} over its nKv keys,
+     * accumulated in up to four registers: the same FMAs in the same order as
+     * {@link KvCache#axpy} into memory (bit-identical), without a load and store of the output
+     * per key. {@code p_j} is the softmax numerator times {@code inv}, fp16-rounded for an F16 cache.
+     */
+    private void weightedValues(MemorySegment sc, long s0, float inv, int nKv, boolean f16, MemorySegment vr, int c,
+                                int nv, MemorySegment out, long oi) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int j = 0; j < nKv; j++) {
+            float p = F32.get(sc, s0 + j) * inv;
+            FloatVector pv = FloatVector.broadcast(FS, f16 ? Fp16.round(p) : p);
+            long vo = 4L * ((long) j * headDimV + c);
+            a0 = pv.fma(FloatVector.fromMemorySegment(FS, vr, vo, LE), a0);
+            if (nv > 1) {
+                a1 = pv.fma(FloatVector.fromMemorySegment(FS, vr, vo + 4L * L, LE), a1);
+            }
+            if (nv > 2) {
+                a2 = pv.fma(FloatVector.fromMemorySegment(FS, vr, vo + 8L * L, LE), a2);
+            }
+            if (nv > 3) {
+                a3 = pv.fma(FloatVector.fromMemorySegment(FS, vr, vo + 12L * L, LE), a3);
+            }
+        }
+        long o = 4L * oi;
+        a0.intoMemorySegment(out, o, LE);
+        if (nv > 1) {
+            a1.intoMemorySegment(out, o + 4L * L, LE);
+        }
+        if (nv > 2) {
+            a2.intoMemorySegment(out, o + 8L * L, LE);
+        }
+        if (nv > 3) {
+            a3.intoMemorySegment(out, o + 12L * L, LE);
         }
     }
 

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * the per-token path (the same queries attended one at a time, each at its own position): same
  * outputs up to the summation order of the scores (and, with an F16 cache, the fp16 rounding
  * of a probability that order can flip), for GQA groups, both cache types, a batch
- * that does not fill its last block and a batch that starts after cached tokens.
+ * that does not fill its last block, a batch that starts after cached tokens, and value widths
+ * of one, two or a partial register chunk.
  */
 class PromptAttentionTest {
     @Test
@@ -27,6 +28,9 @@ class PromptAttentionTest {
             check(type, 8, 2, 64, 64, 0, 37);
             check(type, 4, 4, 48, 32, 5, 20);
             check(type, 6, 1, 40, 24, 0, 9);
+            // value widths of several register chunks: 4 + 2 vectors, 2 × 4 (at 16 lanes)
+            check(type, 4, 2, 32, 96, 3, 18);
+            check(type, 2, 1, 16, 128, 0, 12);
         }
     }
 
