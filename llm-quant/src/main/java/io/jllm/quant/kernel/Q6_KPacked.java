@@ -53,6 +53,12 @@ final class Q6_KPacked {
     private static final int GROUP = 13 * L + 4;
     /** Bytes of a converted activation group: 16L int16 quants, L int32 32·Σa, L f32 d_y. */
     private static final int ACT_GROUP = 40 * L;
+    /**
+     * Every lane: the last of a float vector loaded so that it ends with the group's d (a vector
+     * load, not a scalar one: in the row kernel C2 ran out of its inlining budget for the
+     * scalar load, and the call spilled the vector registers once per group).
+     */
+    private static final VectorShuffle<Float> LAST = VectorShuffle.fromOp(FS, i -> L - 1);
     /** Float lane i of half p of a quant vector (short lane pL + i): its sub-block (pL + i)/2. */
     private static final VectorShuffle<Float>[] HALF_SCALES = halfScales();
     /** Index map of half p (entries pL ..): element within the group of short lane pL + i, vector 0. */
@@ -220,7 +226,8 @@ final class Q6_KPacked {
                     .add(i1.lanewise(VectorOperators.ASHR, 16))
                     .sub(IntVector.fromMemorySegment(IS, x, ax + 32L * L, LE)); // Σ (q−32)·a, exact
             FloatVector sc = ((FloatVector) ByteVector.fromMemorySegment(BS, w, go + 12L * L, LE)
-                    .convertShape(VectorOperators.B2F, FS, 0)).mul(Mem.f32(w, go + 13L * L));
+                    .convertShape(VectorOperators.B2F, FS, 0))
+                    .mul(FloatVector.fromMemorySegment(FS, w, go + 9L * L + 4, LE).rearrange(LAST));
             acc = ((FloatVector) t.convert(VectorOperators.I2F, 0))
                     .fma(sc.mul(FloatVector.fromMemorySegment(FS, x, ax + 36L * L, LE)), acc);
             go += GROUP;
@@ -245,7 +252,8 @@ final class Q6_KPacked {
                     .or(vy.lanewise(VectorOperators.LSHR, 2).and((short) 0x3030))
                     .or(vz.lanewise(VectorOperators.LSHR, 4).and((short) 0x0C0C));
             FloatVector dsc = ((FloatVector) ByteVector.fromMemorySegment(BS, p, go + 12L * L, LE)
-                    .convertShape(VectorOperators.B2F, FS, 0)).mul(Mem.f32(p, go + 13L * L));
+                    .convertShape(VectorOperators.B2F, FS, 0))
+                    .mul(FloatVector.fromMemorySegment(FS, p, go + 9L * L + 4, LE).rearrange(LAST));
             FloatVector sc0 = dsc.rearrange(HALF_SCALES[0]);
             FloatVector sc1 = dsc.rearrange(HALF_SCALES[1]);
             for (int k = 0; k < 8; k++) {
