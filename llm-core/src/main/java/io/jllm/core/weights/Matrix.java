@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * A weight matrix as mapped from the file: {@code rows} output features, each a contiguous row
  * of {@code cols} input features of {@code type}. GGUF shape {@code {cols, rows}}. {@code packed}
- * is null or a repacked copy for token generation ({@link MatMul#pack}, Q4_0 and Q4_K, made by
+ * is null or a repacked copy for token generation ({@link MatMul#pack}, Q4_0, Q4_K and Q6_K, made by
  * {@link #withPacked}); the file's bytes are never modified.
  */
 public record Matrix(String name, GgmlType type, MemorySegment data, int rows, int cols,
