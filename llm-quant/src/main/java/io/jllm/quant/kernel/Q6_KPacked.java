@@ -30,7 +30,7 @@ import jdk.incubator.vector.VectorSpecies;
  * are q_6 and q_7 (X bits 5–4, Y bits 3–2, Z bits 1–0). So the eight quant vectors are
  * {@code X & 63}, {@code (X >>> 8) & 63}, … , and with
  * {@code m = (X & 0xC0C0) | ((Y >>> 2) & 0x3030) | ((Z >>> 4) & 0x0C0C)},
- * {@code (m >>> 2) & 63} and {@code m >>> 10}: 19 shifts and masks per 256 weights, no widening
+ * {@code (m >>> 2) & 63} and {@code m >>> 10}: 19 shifts and masks per group, no widening
  * and no shuffles.
  *
  * <p>{@link #convert} quantizes the activations to Q8_K exactly as ggml (the same quants) into
