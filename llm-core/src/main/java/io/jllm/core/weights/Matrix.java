@@ -11,9 +11,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A weight matrix as mapped from the file: {@code rows} output features, each a contiguous row
  * of {@code cols} input features of {@code type}. GGUF shape {@code {cols, rows}}. {@code packed}
- * is null or the load-time companion {@link MatMul#pack} makes ({@link #withPacked}): for Q4_0
- * and Q4_K a repacked copy that every product then reads instead of {@code data}, for F16 flags
- * of verified rows. The file's bytes are never modified.
+ * is null or the load-time companion {@link MatMul#pack} makes ({@link #withPacked}): for Q4_0,
+ * Q4_K and Q6_K a repacked copy that every product then reads instead of {@code data}, for F16
+ * flags of verified rows. The file's bytes are never modified.
  */
 public record Matrix(String name, GgmlType type, MemorySegment data, int rows, int cols,
                      @Nullable MemorySegment packed) {

@@ -37,6 +37,15 @@ final class FastMatMul {
         return b;
     }
 
+    /** Bytes of one activation vector converted for the repacked rows of {@code type}. */
+    static long packedActBytes(GgmlType type, int cols) {
+        return switch (type) {
+            case Q4_K -> Q4_KPacked.actBytes(cols);
+            case Q6_K -> Q6_KPacked.actBytes(cols);
+            default -> Q4_0Packed.actBytes(cols);
+        };
+    }
+
     static boolean isHalf(GgmlType type) {
         return type == GgmlType.F16 || type == GgmlType.BF16;
     }
@@ -53,7 +62,10 @@ final class FastMatMul {
                        Parallel par) {
         Job j = JOBS.get();
         j.set(k, w, rows, cols, x, xStride, batch, y, yStride, scratch);
-        j.packed = j.intPath ? packed : null; // packed activations (72 bytes per 32) fit the int path's stride
+        j.packed = j.intPath ? packed : null;
+        if (j.packed != null) {
+            j.actStride = packedActBytes(k.type(), cols); // ≤ 2.5·cols bytes: within the 4·cols per entry of scratchBytes
+        }
         j.finite = j.halfPath && k.type() == GgmlType.F16 ? packed : null;
         j.packedWeights = !j.intPath && PackedDecode.holdsWeights(k.type()) ? packed : null;
         try {
@@ -101,7 +113,7 @@ final class FastMatMul {
         boolean hasMin;
         boolean intPath;
         boolean halfPath;
-        /** The repacked Q4_0 or Q4_K weights ({@link MatMul#pack}) when the small-batch rows read them. */
+        /** The repacked Q4_0, Q4_K or Q6_K weights ({@link MatMul#pack}) when the small-batch rows read them. */
         @Nullable MemorySegment packed;
         /**
          * The repacked Q4_0 or Q4_K weights when the larger batches decode them
@@ -220,9 +232,17 @@ final class FastMatMul {
             }
         }
 
-        /** Two loops rather than a type test per row: each calls one kernel. */
+        /** One loop per type rather than a type test per row: each calls one kernel. */
         private void packedRows(MemorySegment p, int r0, int r1) {
-            if (k.type() == GgmlType.Q4_K) {
+            if (k.type() == GgmlType.Q6_K) {
+                long rowBytes = Q6_KPacked.rowBytes(cols);
+                for (int r = r0; r < r1; r++) {
+                    for (int b = 0; b < batch; b++) {
+                        float v = Q6_KPacked.row(p, r * rowBytes, cols, act, b * actStride);
+                        Mem.setF32(y, 4L * ((long) b * yStride + r), v);
+                    }
+                }
+            } else if (k.type() == GgmlType.Q4_K) {
                 long rowBytes = Q4_KPacked.rowBytes(cols);
                 for (int r = r0; r < r1; r++) {
                     for (int b = 0; b < batch; b++) {
@@ -247,6 +267,8 @@ final class FastMatMul {
             if (packed != null) {
                 if (k.type() == GgmlType.Q4_K) {
                     Q4_KPacked.convert(x, xo, cols, act, ao);
+                } else if (k.type() == GgmlType.Q6_K) {
+                    Q6_KPacked.convert(x, xo, cols, act, ao);
                 } else {
                     Q4_0Packed.convert(x, xo, cols, act, ao);
                 }
@@ -305,8 +327,9 @@ final class FastMatMul {
                             // K-quant emitters within its node budget, boxing their vectors
                             if (rr < nr && packedWeights != null) {
                                 PackedDecode.decode(k.type(), packedWeights, r + rr, cols, k0, kc, t.grouped, 0);
+                                int[] pos = PackedDecode.positions(k.type());
                                 for (int e = 0; e < kc; e++) {
-                                    t.w[rr * KC + e] = t.grouped[PackedDecode.POSITION[e]];
+                                    t.w[rr * KC + e] = t.grouped[pos[e]];
                                 }
                             } else if (rr < nr) {
                                 SimdDecode.decode(k, w, (long) (r + rr) * rowBytes, k0, kc, t.w, rr * KC,

@@ -69,7 +69,8 @@ public final class MatMul {
     /**
      * Bytes of the load-time companion of a weight matrix that makes token generation faster, or
      * 0 where there is none: a repacked copy for Q4_0 ({@link Q4_0Packed}) and Q4_K
-     * ({@link Q4_KPacked}) when {@code cols} is a multiple of 32·(float lanes), and for F16 one
+     * ({@link Q4_KPacked}) when {@code cols} is a multiple of 32·(float lanes), for Q6_K
+     * ({@link Q6_KPacked}) when it is a multiple of 256, and for F16 one
      * byte per 4-row group recording that the group holds no inf/NaN weight
      * ({@link HalfMatVec}: verified rows skip the check). Only on the SIMD path in fast numerics
      * (reference numerics reads the file's rows), and not when the system property
@@ -82,6 +83,7 @@ public final class MatMul {
         return switch (type) {
             case Q4_0 -> Q4_0Packed.packable(cols) ? Q4_0Packed.rowBytes(cols) * rows : 0;
             case Q4_K -> Q4_KPacked.packable(cols) ? Q4_KPacked.rowBytes(cols) * rows : 0;
+            case Q6_K -> Q6_KPacked.packable(cols) ? Q6_KPacked.rowBytes(cols) * rows : 0;
             case F16 -> HalfMatVec.flagBytes(rows);
             default -> 0;
         };
@@ -112,6 +114,7 @@ public final class MatMul {
         switch (type) {
             case Q4_K -> Q4_KPacked.pack(w, rows, cols, dst);
             case Q4_0 -> Q4_0Packed.pack(w, rows, cols, dst);
+            case Q6_K -> Q6_KPacked.pack(w, rows, cols, dst);
             default -> { } // F16: the flags are set by the first products that verify their rows
         }
     }

@@ -14,8 +14,8 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Decodes the repacked 4-bit rows ({@link Q4_0Packed}, {@link Q4_KPacked}) to f32 for the matrix
- * × matrix paths ({@link SimdGemm}, {@link FastMatMul}'s 4-row tiles). With these, a repacked
+ * Decodes the repacked rows ({@link Q4_0Packed}, {@link Q4_KPacked}, and through
+ * {@link Q6_KPacked#decode} Q6_K) to f32 for the matrix × matrix paths ({@link SimdGemm}, {@link FastMatMul}'s 4-row tiles). With these, a repacked
  * matrix is read only from its copy: the file's pages of it are never touched after the repack
  * and can leave resident memory ({@code GgufFile.release}).
  *
@@ -38,6 +38,9 @@ final class PackedDecode {
      * (windows start at multiples of a group).
      */
     static final int[] POSITION = positions(FastMatMul.KC);
+    /** As {@link #POSITION}, for {@link Q6_KPacked#decode}'s group order (16·L elements per group). */
+    static final int[] Q6_POSITION = java.util.stream.IntStream.range(0, FastMatMul.KC)
+            .map(e -> e / (16 * L) * 16 * L + Q6_KPacked.position(e % (16 * L))).toArray();
     private static final VectorShuffle<Float> D_LANES = VectorShuffle.fromOp(FS, j -> j / 8);
     private static final VectorShuffle<Float> DMIN_LANES = VectorShuffle.fromOp(FS, j -> L / 8 + j / 8);
 
@@ -57,15 +60,24 @@ final class PackedDecode {
 
     /** True if {@code type}'s {@link MatMul#pack} copy holds the whole weights (not only flags). */
     static boolean holdsWeights(GgmlType type) {
-        return type == GgmlType.Q4_0 || type == GgmlType.Q4_K;
+        return type == GgmlType.Q4_0 || type == GgmlType.Q4_K || type == GgmlType.Q6_K;
+    }
+
+    /** The position table of {@code type}'s group order. */
+    static int[] positions(GgmlType type) {
+        return type == GgmlType.Q6_K ? Q6_POSITION : POSITION;
     }
 
     /**
      * Decodes elements {@code [k0, k0+len)} of packed row {@code r} ({@code k0} and {@code len}
      * multiples of 32·L, as {@link FastMatMul#KC} and packable column counts are) into
-     * {@code dst[dOff..]} in group order ({@link #POSITION}).
+     * {@code dst[dOff..]} in group order ({@link #positions}).
      */
     static void decode(GgmlType type, MemorySegment p, int r, int cols, int k0, int len, float[] dst, int dOff) {
+        if (type == GgmlType.Q6_K) {
+            Q6_KPacked.decode(p, r * Q6_KPacked.rowBytes(cols), k0, len, dst, dOff);
+            return;
+        }
         long o = r * PackedGroups.rowBytes(cols) + 20L * k0 / 32;
         if (type == GgmlType.Q4_K) {
             q4k(p, o, len / (32 * L), dst, dOff);

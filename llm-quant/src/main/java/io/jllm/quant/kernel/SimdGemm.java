@@ -73,7 +73,7 @@ final class SimdGemm {
             }
         }
         if (j.packedWeights != null) {
-            transpose(p.rows, RS, nr, kc, PackedDecode.POSITION, p.packed);
+            transpose(p.rows, RS, nr, kc, PackedDecode.positions(j.k.type()), p.packed);
         } else {
             transpose(p.rows, RS, nr, kc, p.packed);
         }

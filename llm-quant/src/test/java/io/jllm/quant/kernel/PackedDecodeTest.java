@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The repacked Q4_0/Q4_K rows decoded for the matrix × matrix paths ({@link PackedDecode}, in
+ * The repacked Q4_0/Q4_K/Q6_K rows decoded for the matrix × matrix paths ({@link PackedDecode}, in
  * group order) against {@link SimdDecode} on the original rows, bit for bit through
  * {@link PackedDecode#POSITION}, which must be a permutation; and every batch size of
  * {@link MatMul#matmul} with the copy against the same product without it: once a matrix is
@@ -30,7 +30,7 @@ class PackedDecodeTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
     void decodeEqualsTheOriginalRowsBitForBit(GgmlType t) {
         Random rnd = new Random(21);
         int cols = 4 * G;
@@ -47,39 +47,41 @@ class PackedDecodeTest {
                 SimdDecode.decode(k, w, r * t.bytes(cols), 0, cols, want, 0, mins, 0);
                 PackedDecode.decode(t, packed, r, cols, 0, cols, got, 0);
                 for (int e = 0; e < cols; e++) {
-                    float g = got[at(e)];
+                    float g = got[at(t, e)];
                     assertEquals(Float.floatToIntBits(want[e]), Float.floatToIntBits(g),
                             t + " " + mode + " row " + r + " element " + e + ": " + g + " vs " + want[e]);
                 }
                 PackedDecode.decode(t, packed, r, cols, 2 * G, 2 * G, got, 7);
                 for (int e = 0; e < 2 * G; e++) {
-                    assertEquals(Float.floatToIntBits(want[2 * G + e]), Float.floatToIntBits(got[7 + at(e)]),
+                    assertEquals(Float.floatToIntBits(want[2 * G + e]), Float.floatToIntBits(got[7 + at(t, e)]),
                             t + " " + mode + " row " + r + " window element " + e);
                 }
             }
         }
     }
 
-    /** Position of element e of a window in group order (windows longer than KC repeat it per KC). */
-    private static int at(int e) {
-        int kc = PackedDecode.POSITION.length;
-        return e / kc * kc + PackedDecode.POSITION[e % kc];
+    /** Position of element e of a window in t's group order (windows longer than KC repeat it per KC). */
+    private static int at(GgmlType t, int e) {
+        int[] pos = PackedDecode.positions(t);
+        return e / pos.length * pos.length + pos[e % pos.length];
     }
 
-    @Test
-    void positionIsAPermutationOfEachGroup() {
-        int[] pos = PackedDecode.POSITION;
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    void positionIsAPermutationOfEachGroup(GgmlType t) {
+        int[] pos = PackedDecode.positions(t);
+        int group = t == GgmlType.Q6_K ? 16 * SimdKernels.L : G;
         assertEquals(FastMatMul.KC, pos.length);
         boolean[] seen = new boolean[pos.length];
         for (int e = 0; e < pos.length; e++) {
-            assertEquals(e / G, pos[e] / G, "element " + e + " leaves its group");
+            assertEquals(e / group, pos[e] / group, "element " + e + " leaves its group");
             assertTrue(!seen[pos[e]], "position " + pos[e] + " twice");
             seen[pos[e]] = true;
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
     void everyBatchGivesTheSameProductWithTheCopy(GgmlType t) {
         Random rnd = new Random(22);
         for (int cols : new int[] {G, 5 * G}) {
