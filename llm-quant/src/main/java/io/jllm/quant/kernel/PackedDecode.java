@@ -8,6 +8,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
@@ -33,6 +35,8 @@ final class PackedDecode {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** One quant step of a group: L bytes. */
     private static final VectorSpecies<Byte> BL = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
+    private static final VectorSpecies<Short> SH = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * L));
+    private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, FS.vectorShape());
     /**
      * Where element e of a decoded window lands in group order, for e &lt; {@link FastMatMul#KC}
      * (windows start at multiples of a group).
@@ -78,21 +82,26 @@ final class PackedDecode {
             Q6_KPacked.decode(p, r * Q6_KPacked.rowBytes(cols), k0, len, dst, dOff);
             return;
         }
-        long o = r * PackedGroups.rowBytes(cols) + 20L * k0 / 32;
         if (type == GgmlType.Q4_K) {
-            q4k(p, o, len / (32 * L), dst, dOff);
+            q4k(p, r * Q4_KPacked.rowBytes(cols) + 20L * k0 / 32, len / (32 * L), dst, dOff);
         } else {
-            q4_0(p, o, len / (32 * L), dst, dOff);
+            q4_0(p, r * Q4_0Packed.rowBytes(cols) + 18L * k0 / 32, len / (32 * L), dst, dOff);
         }
     }
 
     private static void q4_0(MemorySegment p, long o, int groups, float[] dst, int dOff) {
         for (int g = 0; g < groups; g++) {
-            long go = o + 20L * L * g;
+            long go = o + (long) Q4_0Packed.GROUP * g;
             int base = dOff + 32 * L * g;
-            FloatVector d = FloatVector.fromMemorySegment(FS, p, go, LE);
+            // the fp16 scales as exact f32, as Q4_0Packed.row
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(SH, p, go, LE).convertShape(VectorOperators.S2I, IS, 0);
+            IntVector em = h.and(0x7FFF);
+            IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
+            IntVector bits = sh.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
+            FloatVector d = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
             for (int k = 0; k < 16; k++) {
-                ByteVector q = ByteVector.fromMemorySegment(BL, p, go + 4L * L + (long) L * k, LE);
+                ByteVector q = ByteVector.fromMemorySegment(BL, p, go + 2L * L + (long) L * k, LE);
                 ((FloatVector) q.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, FS, 0))
                         .mul(d).intoArray(dst, base + 2 * L * k);
                 ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, FS, 0))

@@ -24,7 +24,7 @@ final class PackedGroups {
 
     private PackedGroups() {}
 
-    /** Bytes of one packed row: 20 per 32 weights (an L-block group: 4L header bytes, 16L quant bytes). */
+    /** Bytes of one Q4_K packed row: 20 per 32 weights (an L-block group: 4L header bytes, 16L quant bytes). */
     static long rowBytes(int cols) {
         return 20L * (cols / 32);
     }

@@ -7,15 +7,21 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q4_0 × Q8_0 matrix × vector rows (token generation) on a load-time repacked weight layout
  * ({@link MatMul#pack}). A group is L consecutive blocks of a row (L = float lanes, 8 or 16): the
- * packed group holds the L block scales as f32, then the 16·L quant bytes transposed (byte
- * {@code k·L + j} = byte k of block j), 20 bytes per block instead of 18. The activations are
+ * packed group holds the L block scales as fp16 (as in the file), then the 16·L quant bytes
+ * transposed (byte {@code k·L + j} = byte k of block j): 18 bytes per block, as Q4_0 itself,
+ * so the copy is exactly as large as the file's Q4_0 data. The kernel widens the L scales to f32
+ * once per group (exact: exponent rebias, inf/NaN blended). Token generation streams these bytes
+ * from memory, so they bound it: f32 scales (20 bytes per block, the first layout) read 11 %
+ * more. The activations are
  * transposed the same way by {@link #convert}: vector lane j always belongs to block j of the
  * group, so the per-block integer sums build up in int16 lanes over 16 steps with no shuffles,
  * no per-block scalar work and no per-block bounds checks (the inner loop is a counted loop over
@@ -29,6 +35,11 @@ final class Q4_0Packed {
     private static final VectorSpecies<Short> SI = PackedGroups.SI;
     private static final VectorSpecies<Byte> BI = PackedGroups.BI;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** The L fp16 scales of a group. */
+    private static final VectorSpecies<Short> SH = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * L));
+    private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, FS.vectorShape());
+    /** Bytes of a packed group: L fp16 scales, 16·L quant bytes. */
+    static final int GROUP = 18 * L;
 
     private Q4_0Packed() {}
 
@@ -39,7 +50,7 @@ final class Q4_0Packed {
 
     /** Bytes of one packed row. */
     static long rowBytes(int cols) {
-        return PackedGroups.rowBytes(cols);
+        return 18L * (cols / 32);
     }
 
     /** Bytes of one converted activation vector (per block: 32 int16 quants, d_a, 8·Σa). */
@@ -52,16 +63,17 @@ final class Q4_0Packed {
      * bytes), chunks of rows in parallel (common fork-join pool; load time only).
      */
     static void pack(MemorySegment w, int rows, int cols, MemorySegment dst) {
-        PackedGroups.pack(w, rows, cols, 18 * L, 20 * L, Q4_0Packed::packGroup, dst);
+        PackedGroups.pack(w, rows, cols, 18 * L, GROUP, Q4_0Packed::packGroup, dst);
     }
 
     private static void packGroup(byte[] src, int s, byte[] out, int o, byte[] q) {
         for (int j = 0; j < L; j++) {
             int b = s + 18 * j;
-            PackedGroups.putF32(out, o + 4 * j, Float.float16ToFloat((short) ((src[b] & 0xFF) | (src[b + 1] << 8))));
+            out[o + 2 * j] = src[b];
+            out[o + 2 * j + 1] = src[b + 1];
             System.arraycopy(src, b + 2, q, 16 * j, 16);
         }
-        PackedGroups.transpose(q, out, o + 4 * L);
+        PackedGroups.transpose(q, out, o + 2 * L);
     }
 
     /** Quantizes f32 activations to Q8_0 as ggml (see {@link ActivationQuant}) in the transposed form. */
@@ -97,7 +109,7 @@ final class Q4_0Packed {
             ShortVector lo = ShortVector.zero(SI);
             ShortVector hi = lo;
             for (int p = 0; p < 8; p++) { // steps 2p and 2p+1: ≤ 8·15·127 per lane and half
-                ShortVector s = (ShortVector) ByteVector.fromMemorySegment(BI, w, go + 4L * L + 2L * L * p, LE)
+                ShortVector s = (ShortVector) ByteVector.fromMemorySegment(BI, w, go + 2L * L + 2L * L * p, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SI, 0);
                 long xp = ax + 8L * L * p;
                 lo = lo.add(s.and((short) 0xF).mul(ShortVector.fromMemorySegment(SI, x, xp, LE)));
@@ -108,9 +120,16 @@ final class Q4_0Packed {
             FloatVector q = ((FloatVector) t.convertShape(VectorOperators.S2F, FS, 0))
                     .add((FloatVector) t.convertShape(VectorOperators.S2F, FS, 1))
                     .sub(FloatVector.fromMemorySegment(FS, x, xs + 4L * L, LE));
-            FloatVector sc = FloatVector.fromMemorySegment(FS, w, go, LE).mul(FloatVector.fromMemorySegment(FS, x, xs, LE));
+            // the fp16 scales as exact f32 (inline: a vector crossing a call is boxed)
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(SH, w, go, LE).convertShape(VectorOperators.S2I, IS, 0);
+            IntVector em = h.and(0x7FFF);
+            IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
+            IntVector bits = sh.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
+            FloatVector dw = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            FloatVector sc = dw.mul(FloatVector.fromMemorySegment(FS, x, xs, LE));
             acc = q.fma(sc, acc);
-            go += 20L * L;
+            go += GROUP;
             ax += 72L * L;
         }
         return acc.reduceLanes(VectorOperators.ADD);

@@ -116,56 +116,8 @@ class Q4_KPackedTest {
     }
 
     @Test
-    void matmulWithPackedCopyMatchesReferenceForEveryBatch() {
-        Random rnd = new Random(12);
-        for (int cols : new int[] {G, 2 * G}) {
-            for (int rows : new int[] {1, 16, 37}) {
-                byte[] wBytes = new byte[(int) T.bytes((long) rows * cols)];
-                int rowBytes = (int) T.bytes(cols);
-                for (int r = 0; r < rows; r++) {
-                    byte[] row = TestBlocks.row(T, cols, r % 3 == 2 ? Mode.EXTREME_SCALE : Mode.RANDOM, rnd);
-                    System.arraycopy(row, 0, wBytes, r * rowBytes, rowBytes);
-                }
-                MemorySegment w = MemorySegment.ofArray(wBytes);
-                long n = MatMul.packedBytes(T, rows, cols);
-                assertTrue(n > 0);
-                MemorySegment packed = MemorySegment.ofArray(new byte[(int) n]);
-                MatMul.pack(T, w, rows, cols, packed);
-                try (ThreadPool pool = new ThreadPool(2)) {
-                    for (int batch : new int[] {1, 2, 3, 5}) {
-                        checkMatmul(w, packed, rows, cols, batch, rnd, pool);
-                    }
-                }
-            }
-        }
-    }
-
-    private static void checkMatmul(MemorySegment w, MemorySegment packed, int rows, int cols, int batch, Random rnd,
-                                    Parallel par) {
-        float[] xs = new float[cols * batch];
-        for (int i = 0; i < xs.length; i++) {
-            xs[i] = (float) rnd.nextGaussian();
-        }
-        MemorySegment x = TestBlocks.seg(xs);
-        MemorySegment scratch = MemorySegment.ofArray(new byte[(int) MatMul.scratchBytes(T, cols, batch)]);
-        MemorySegment yRef = MemorySegment.ofArray(new byte[4 * rows * batch]);
-        MemorySegment yFast = MemorySegment.ofArray(new byte[4 * rows * batch]);
-        MatMul.reference(Kernels.forType(T), w, rows, cols, x, cols, batch, yRef, rows, scratch, Parallel.SERIAL);
-        MatMul.matmul(T, w, packed, rows, cols, x, cols, batch, yFast, rows, scratch, par);
-        int rowBytes = (int) T.bytes(cols);
-        for (int r = 0; r < rows; r++) {
-            byte[] row = new byte[rowBytes];
-            MemorySegment.copy(w, java.lang.foreign.ValueLayout.JAVA_BYTE, (long) r * rowBytes, row, 0, rowBytes);
-            float[] mag = ReferenceKernelTest.magnitudes(T, row, TestBlocks.dequant(T, row, cols));
-            for (int b = 0; b < batch; b++) {
-                float[] av = ReferenceKernelTest.expectedActivations(T, Arrays.copyOfRange(xs, b * cols, (b + 1) * cols));
-                double tol = 3 * ReferenceKernelTest.tolerance(T, mag, av);
-                float want = Mem.f32(yRef, 4L * (b * rows + r));
-                float got = Mem.f32(yFast, 4L * (b * rows + r));
-                assertTrue(Math.abs(got - want) <= tol, rows + "x" + cols + " batch " + batch + " row " + r
-                        + " b " + b + ": packed " + got + " reference " + want + " tol " + tol);
-            }
-        }
+    void matmulWithPackedCopyMatchesReferenceAndUnpackedForEveryBatch() {
+        PackedMatMulCheck.everyBatch(T, new int[] {G, 2 * G}, new Random(12));
     }
 
     /** Every superblock: the 12 scale bytes {@code sc}, all quant bytes {@code q}, extreme d/dmin. */
