@@ -76,60 +76,8 @@ final class Q4_0Packed {
         PackedGroups.transpose(q, out, o + 2 * L);
     }
 
-    /** Group of 32·L activations, then the same transposed ({@code e·L + j} = element e of block j). */
-    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[2 * 32 * L + 3 * L]);
-    /** Lane j gathers element e of block j: {@code 32j}. */
-    private static final int[] BLOCK_STARTS = java.util.stream.IntStream.range(0, L).map(j -> 32 * j).toArray();
-    /** 1.5·2^23: {@code (y + R) − R} is y rounded to an integer, half to even, for |y| < 2^22. */
-    private static final float RINT = 0x1.8p23f;
-
-    /**
-     * Quantizes f32 activations to Q8_0 as ggml (see {@link ActivationQuant}) in the transposed
-     * form, a group of L blocks at a time with lane j = block j: the group is gathered
-     * transposed once, so each block's amax, scale and quants are lane-wise with no horizontal
-     * reduction, and each element's L quants are one int16 store. The same quants, scales and
-     * sums as {@link #convertScalar} (tested bit for bit): amax is exact, {@code v·id} rounds to
-     * even through {@code (y + 1.5·2^23) − 1.5·2^23} as {@code Math.rint} (|y| ≤ 127 here; NaN
-     * stays NaN and converts to 0, as the cast), and the fp16 rounding of d is scalar, L per
-     * group. 1.2 µs instead of 6.9 for 2048 values (one thread); token generation converts about 400 000
-     * values per token on TinyLlama, on the calling thread while the workers wait.
-     */
+    /** Quantizes f32 activations to Q8_0 as ggml (see {@link ActivationQuant}) in the transposed form. */
     static void convert(MemorySegment x, long xOff, int cols, MemorySegment dst, long dstOff) {
-        float[] t = TILE.get();
-        int tt = 32 * L;
-        int sc = 2 * 32 * L;
-        for (int g = 0, groups = cols / (32 * L); g < groups; g++) {
-            MemorySegment.copy(x, Mem.F32, xOff + 128L * L * g, t, 0, 32 * L);
-            FloatVector amax = FloatVector.zero(FS);
-            for (int e = 0; e < 32; e++) {
-                FloatVector v = FloatVector.fromArray(FS, t, e, BLOCK_STARTS, 0);
-                v.intoArray(t, tt + e * L);
-                amax = amax.max(v.abs());
-            }
-            amax.intoArray(t, sc);
-            for (int j = 0; j < L; j++) {
-                float a = t[sc + j];
-                t[sc + L + j] = a != 0f ? 127f / a : 0f;
-                t[sc + 2 * L + j] = Mem.roundF16(a / 127f);
-            }
-            FloatVector id = FloatVector.fromArray(FS, t, sc + L);
-            IntVector sum = IntVector.zero(IS);
-            long go = dstOff + 72L * L * g;
-            for (int e = 0; e < 32; e++) {
-                FloatVector y = FloatVector.fromArray(FS, t, tt + e * L).mul(id).add(RINT).sub(RINT);
-                IntVector q = (IntVector) y.convertShape(VectorOperators.F2I, IS, 0);
-                sum = sum.add(q);
-                ((ShortVector) q.convertShape(VectorOperators.I2S, SH, 0))
-                        .intoMemorySegment(dst, go + PackedGroups.actOffset(e), LE);
-            }
-            FloatVector.fromArray(FS, t, sc + 2 * L).intoMemorySegment(dst, go + 64L * L, LE);
-            ((FloatVector) sum.convertShape(VectorOperators.I2F, FS, 0)).mul(8f)
-                    .intoMemorySegment(dst, go + 68L * L, LE);
-        }
-    }
-
-    /** The scalar form of {@link #convert}, block by block (its reference in the tests). */
-    static void convertScalar(MemorySegment x, long xOff, int cols, MemorySegment dst, long dstOff) {
         for (int b = 0; b < cols / 32; b++) {
             long xo = xOff + 128L * b;
             float amax = ActivationQuant.amax32(x, xo);

@@ -31,32 +31,6 @@ class Q4_0PackedTest {
     }
 
     @Test
-    void vectorActivationConversionEqualsTheScalarOneBitForBit() {
-        Random rnd = new Random(8);
-        int g = 32 * SimdKernels.L;
-        for (int cols : new int[] {g, 3 * g}) {
-            for (int rep = 0; rep < 20; rep++) {
-                float[] xs = new float[cols];
-                for (int i = 0; i < cols; i++) {
-                    xs[i] = switch (rep % 5) {
-                        case 0 -> (float) rnd.nextGaussian();
-                        case 1 -> (float) rnd.nextGaussian() * 1e-30f; // tiny scales
-                        case 2 -> i % 7 == 0 ? 0f : (float) rnd.nextGaussian() * 3e4f;
-                        case 3 -> (i / 32) % 2 == 0 ? 0f : (rnd.nextBoolean() ? 0.5f : -0.5f) * (1 + i % 3); // zero blocks, ties
-                        default -> i % 64 == 5 ? Float.NaN : i % 64 == 9 ? Float.POSITIVE_INFINITY : (float) rnd.nextGaussian();
-                    };
-                }
-                MemorySegment x = TestBlocks.seg(xs);
-                MemorySegment fast = MemorySegment.ofArray(new byte[(int) Q4_0Packed.actBytes(cols) + 8]);
-                MemorySegment slow = MemorySegment.ofArray(new byte[(int) Q4_0Packed.actBytes(cols) + 8]);
-                Q4_0Packed.convert(x, 0, cols, fast, 4);
-                Q4_0Packed.convertScalar(x, 0, cols, slow, 4);
-                assertEquals(-1L, fast.mismatch(slow), "cols " + cols + " pattern " + rep % 5);
-            }
-        }
-    }
-
-    @Test
     void rowsMatchReferenceOnRandomAndAdversarialBlocks() {
         Random rnd = new Random(11);
         int g = 32 * SimdKernels.L;
