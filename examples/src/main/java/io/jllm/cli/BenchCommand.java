@@ -91,14 +91,15 @@ public final class BenchCommand implements CliCommand, Main.ValuedOptions {
             j.put("load_s", round(loadS, 3));
             j.put("rss_bytes", rssBytes());
             j.put("kv_bytes_per_token", e.kvBytesPerToken());
+            j.put("repack_bytes", e.repackedBytes());
             if (json) {
                 out.println(Json.write(j));
             } else {
                 out.printf(Locale.ROOT, "%s, %d threads: pp%d %.2f tokens/s (±%.1f%%), tg%d %.2f tokens/s (±%.1f%%),"
-                                + " load %.2f s, rss %.0f MiB, kv %d bytes/token%n", model, threads,
+                                + " load %.2f s, rss %.0f MiB (repack %.0f MiB), kv %d bytes/token%n", model, threads,
                         p, p > 0 ? median(rates(p, pp)) : 0, p > 0 ? 100 * spread(rates(p, pp)) : 0,
                         n, n > 0 ? median(rates(n, tg)) : 0, n > 0 ? 100 * spread(rates(n, tg)) : 0,
-                        loadS, rssBytes() / 1048576.0, e.kvBytesPerToken());
+                        loadS, rssBytes() / 1048576.0, e.repackedBytes() / 1048576.0, e.kvBytesPerToken());
             }
         }
         return 0;
@@ -235,6 +236,10 @@ public final class BenchCommand implements CliCommand, Main.ValuedOptions {
 
         int bos() {
             return bos;
+        }
+
+        long repackedBytes() {
+            return model.repackedBytes();
         }
 
         long kvBytesPerToken() {

@@ -158,6 +158,16 @@ public final class Model implements AutoCloseable {
         return options;
     }
 
+    /**
+     * Bytes of memory the load-time repacks took (Q4_0, Q4_K and Q6_K matrices the kernels
+     * multiply are copied into a kernel-friendly layout unless {@code -Djllm.repack=false}; F16
+     * matrices get one flag byte per 4 rows). The file pages behind a repacked matrix are
+     * released, so the copy replaces them in resident memory rather than adding to it.
+     */
+    public long repackedBytes() {
+        return weights.packedBytes();
+    }
+
     /** Tokens a session holds (the option, or the model's training context). */
     public int contextLength() {
         return context;

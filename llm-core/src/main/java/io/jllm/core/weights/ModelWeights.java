@@ -16,4 +16,21 @@ public record ModelWeights(Matrix tokenEmbedding, @Nullable Matrix positionEmbed
     public ModelWeights {
         layers = List.copyOf(layers);
     }
+
+    /**
+     * Bytes of the load-time companions of the matrices ({@link Matrix#packedBytes}: the
+     * repacked copies, which replace the file's pages of their matrices in resident memory, and
+     * F16's row flags).
+     */
+    public long packedBytes() {
+        long n = output.packedBytes();
+        for (LayerWeights l : layers) {
+            for (Matrix m : new Matrix[] {l.wq(), l.wk(), l.wv(), l.wqkv(), l.wo(), l.ffnGate(), l.ffnUp(), l.ffnDown()}) {
+                if (m != null) {
+                    n += m.packedBytes();
+                }
+            }
+        }
+        return n;
+    }
 }
