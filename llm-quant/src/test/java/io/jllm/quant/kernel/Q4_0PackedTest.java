@@ -56,41 +56,8 @@ class Q4_0PackedTest {
     }
 
     @Test
-    void matmulWithPackedCopyMatchesReferenceForEveryBatch() {
-        Random rnd = new Random(12);
-        int cols = 2 * 32 * SimdKernels.L;
-        int rows = 37;
-        byte[] wBytes = new byte[(int) T.bytes((long) rows * cols)];
-        int rowBytes = (int) T.bytes(cols);
-        for (int r = 0; r < rows; r++) {
-            byte[] row = TestBlocks.row(T, cols, r % 3 == 2 ? Mode.EXTREME_SCALE : Mode.RANDOM, rnd);
-            System.arraycopy(row, 0, wBytes, r * rowBytes, rowBytes);
-        }
-        MemorySegment w = MemorySegment.ofArray(wBytes);
-        long n = MatMul.packedBytes(T, rows, cols);
-        assertTrue(n > 0);
-        MemorySegment packed = MemorySegment.ofArray(new byte[(int) n]);
-        MatMul.pack(T, w, rows, cols, packed);
-        try (ThreadPool pool = new ThreadPool(2)) {
-            for (int batch : new int[] {1, 2, 3, 5}) {
-                float[] xs = new float[cols * batch];
-                for (int i = 0; i < xs.length; i++) {
-                    xs[i] = (float) rnd.nextGaussian();
-                }
-                MemorySegment x = TestBlocks.seg(xs);
-                MemorySegment scratch = MemorySegment.ofArray(new byte[(int) MatMul.scratchBytes(T, cols, batch)]);
-                MemorySegment yRef = MemorySegment.ofArray(new byte[4 * rows * batch]);
-                MemorySegment yFast = MemorySegment.ofArray(new byte[4 * rows * batch]);
-                MatMul.reference(Kernels.forType(T), w, rows, cols, x, cols, batch, yRef, rows, scratch, Parallel.SERIAL);
-                MatMul.matmul(T, w, packed, rows, cols, x, cols, batch, yFast, rows, scratch, pool);
-                for (int i = 0; i < rows * batch; i++) {
-                    float want = Mem.f32(yRef, 4L * i);
-                    float got = Mem.f32(yFast, 4L * i);
-                    assertTrue(Math.abs(got - want) <= 1e-4 * (1 + Math.abs(want)),
-                            "batch " + batch + " element " + i + ": " + got + " vs reference " + want);
-                }
-            }
-        }
+    void matmulWithPackedCopyMatchesReferenceAndUnpackedForEveryBatch() {
+        PackedMatMulCheck.everyBatch(T, new int[] {32 * SimdKernels.L, 2 * 32 * SimdKernels.L}, new Random(12));
     }
 
     private static void check(int cols, byte[] row, Mode aMode, Random rnd) {
