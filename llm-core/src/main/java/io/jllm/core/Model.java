@@ -16,8 +16,9 @@ import java.util.concurrent.FutureTask;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A loaded model: hyperparameters, weights (mapped from the file, never copied unless
- * {@link ModelOptions#mmap()} is false, then read into off-heap memory) and, when the file has
+ * A loaded model: hyperparameters, weights (mapped from the file, or read into off-heap memory
+ * when {@link ModelOptions#mmap()} is false; Q4_0, Q4_K and Q6_K matrices are repacked at load
+ * into a kernel layout whose copy replaces their mapped pages, {@link #repackedBytes}) and, when the file has
  * one, its tokenizer. Immutable and thread-safe: any number of {@link Session}s, each used by one thread at a time, can run on it
  * concurrently. Close it when done (unmaps the file; sessions must be closed first).
  *
