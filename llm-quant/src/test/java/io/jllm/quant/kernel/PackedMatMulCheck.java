@@ -1,5 +1,6 @@
 package io.jllm.quant.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jllm.gguf.GgmlType;
@@ -10,12 +11,54 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * The shared check of the repacked rows' tests: {@link MatMul#matmul} with a packed copy, for
- * the batches of the small-batch rows and one above them, against ggml's scalar reference and
- * against the same product without the copy.
+ * The shared checks of the repacked rows' tests ({@link Q4_0Packed}, {@link Q4_KPacked},
+ * {@link Q6_KPacked}): one packed row against ggml's scalar dot, and {@link MatMul#matmul} with a
+ * packed copy, for the batches of the small-batch rows and one above them, against ggml's scalar
+ * reference and against the same product without the copy.
  */
 final class PackedMatMulCheck {
     private PackedMatMulCheck() {}
+
+    /**
+     * {@code row} packed twice (the second copy tests the row stride) and multiplied by the packed
+     * class's kernel with {@code xs} converted by it, against ggml's scalar dot of the original
+     * row: within 3× the reference tolerance, or NaN exactly where the reference is.
+     */
+    static void rowAgainstReference(GgmlType t, int cols, byte[] row, float[] xs, String what) {
+        MemorySegment x = TestBlocks.seg(xs);
+        MemorySegment w = MemorySegment.ofArray(new byte[2 * row.length]);
+        MemorySegment.copy(MemorySegment.ofArray(row), 0, w, 0, row.length);
+        MemorySegment.copy(MemorySegment.ofArray(row), 0, w, row.length, row.length);
+        long rowBytes = MatMul.packedBytes(t, 1, cols);
+        assertTrue(rowBytes > 0, t + " " + cols + " has no packed form");
+        MemorySegment packed = MemorySegment.ofArray(new byte[(int) (2 * rowBytes)]);
+        MatMul.pack(t, w, 2, cols, packed);
+        MemorySegment act = MemorySegment.ofArray(new byte[4 * cols]);
+        switch (t) {
+            case Q4_0 -> Q4_0Packed.convert(x, 0, cols, act, 0);
+            case Q4_K -> Q4_KPacked.convert(x, 0, cols, act, 0);
+            default -> Q6_KPacked.convert(x, 0, cols, act, 0);
+        }
+        WeightKernel k = Kernels.forType(t);
+        MemorySegment ref = MemorySegment.ofArray(new byte[(int) k.activationBytes(cols)]);
+        k.convertActivations(x, 0, cols, ref, 0);
+        float want = k.dot(MemorySegment.ofArray(row), 0, ref, 0, cols);
+        float[] av = ReferenceKernelTest.expectedActivations(t, xs);
+        double tol = 3 * ReferenceKernelTest.tolerance(t, row, TestBlocks.dequant(t, row, cols), av);
+        for (int r = 0; r < 2; r++) {
+            float got = switch (t) {
+                case Q4_0 -> Q4_0Packed.row(packed, r * rowBytes, cols, act, 0);
+                case Q4_K -> Q4_KPacked.row(packed, r * rowBytes, cols, act, 0);
+                default -> Q6_KPacked.row(packed, r * rowBytes, cols, act, 0);
+            };
+            if (!Float.isFinite(want) || !Double.isFinite(tol)) {
+                assertEquals(Float.isNaN(want), Float.isNaN(got), t + " cols " + cols + " " + what + ": " + got + " vs " + want);
+                continue;
+            }
+            assertTrue(Math.abs(got - want) <= tol, t + " cols " + cols + " " + what + " row " + r
+                    + ": packed " + got + " reference " + want + " tol " + tol);
+        }
+    }
 
     /** Matrices of 1, 16 and 37 rows (every third with extreme scales) of each of {@code colsList}. */
     static void everyBatch(GgmlType t, int[] colsList, Random rnd) {

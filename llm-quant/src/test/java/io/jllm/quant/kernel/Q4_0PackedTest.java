@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jllm.gguf.GgmlType;
 import io.jllm.quant.kernel.TestBlocks.Mode;
-import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,26 +66,6 @@ class Q4_0PackedTest {
                 xs[i] = (i & 1) == 0 ? 1f : -1f; // quantizes to ±127 everywhere
             }
         }
-        MemorySegment x = TestBlocks.seg(xs);
-        // two rows, the second the same as the first, to test the row stride
-        MemorySegment w = MemorySegment.ofArray(new byte[2 * row.length]);
-        MemorySegment.copy(MemorySegment.ofArray(row), 0, w, 0, row.length);
-        MemorySegment.copy(MemorySegment.ofArray(row), 0, w, row.length, row.length);
-        MemorySegment packed = MemorySegment.ofArray(new byte[(int) (2 * Q4_0Packed.rowBytes(cols))]);
-        Q4_0Packed.pack(w, 2, cols, packed);
-        MemorySegment act = MemorySegment.ofArray(new byte[(int) Q4_0Packed.actBytes(cols)]);
-        Q4_0Packed.convert(x, 0, cols, act, 0);
-
-        WeightKernel k = Kernels.forType(T);
-        MemorySegment ref = MemorySegment.ofArray(new byte[(int) k.activationBytes(cols)]);
-        k.convertActivations(x, 0, cols, ref, 0);
-        float want = k.dot(MemorySegment.ofArray(row), 0, ref, 0, cols);
-        float[] av = ReferenceKernelTest.expectedActivations(T, xs);
-        double tol = 3 * ReferenceKernelTest.tolerance(T, row, TestBlocks.dequant(T, row, cols), av);
-        for (int r = 0; r < 2; r++) {
-            float got = Q4_0Packed.row(packed, r * Q4_0Packed.rowBytes(cols), cols, act, 0);
-            assertTrue(Math.abs(got - want) <= tol, "cols " + cols + " act " + aMode + " row " + r
-                    + ": packed " + got + " reference " + want + " tol " + tol);
-        }
+        PackedMatMulCheck.rowAgainstReference(T, cols, row, xs, "act " + aMode);
     }
 }

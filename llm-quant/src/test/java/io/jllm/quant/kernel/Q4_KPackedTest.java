@@ -157,31 +157,6 @@ class Q4_KPackedTest {
     }
 
     private static void check(int cols, byte[] row, Acts a, Random rnd) {
-        float[] xs = activations(cols, a, rnd);
-        MemorySegment x = TestBlocks.seg(xs);
-        // two rows, the second the same as the first, to test the row stride
-        MemorySegment w = MemorySegment.ofArray(new byte[2 * row.length]);
-        MemorySegment.copy(MemorySegment.ofArray(row), 0, w, 0, row.length);
-        MemorySegment.copy(MemorySegment.ofArray(row), 0, w, row.length, row.length);
-        MemorySegment packed = MemorySegment.ofArray(new byte[(int) (2 * Q4_KPacked.rowBytes(cols))]);
-        Q4_KPacked.pack(w, 2, cols, packed);
-        MemorySegment act = MemorySegment.ofArray(new byte[(int) Q4_KPacked.actBytes(cols)]);
-        Q4_KPacked.convert(x, 0, cols, act, 0);
-
-        WeightKernel k = Kernels.forType(T);
-        MemorySegment ref = MemorySegment.ofArray(new byte[(int) k.activationBytes(cols)]);
-        k.convertActivations(x, 0, cols, ref, 0);
-        float want = k.dot(MemorySegment.ofArray(row), 0, ref, 0, cols);
-        float[] av = ReferenceKernelTest.expectedActivations(T, xs);
-        double tol = 3 * ReferenceKernelTest.tolerance(T, row, TestBlocks.dequant(T, row, cols), av);
-        for (int r = 0; r < 2; r++) {
-            float got = Q4_KPacked.row(packed, r * Q4_KPacked.rowBytes(cols), cols, act, 0);
-            if (!Float.isFinite(want) || !Double.isFinite(tol)) {
-                assertEquals(Float.isNaN(want), Float.isNaN(got), "cols " + cols + " act " + a + ": " + got + " vs " + want);
-                continue;
-            }
-            assertTrue(Math.abs(got - want) <= tol, "cols " + cols + " act " + a + " row " + r
-                    + ": packed " + got + " reference " + want + " tol " + tol);
-        }
+        PackedMatMulCheck.rowAgainstReference(T, cols, row, activations(cols, a, rnd), "act " + a);
     }
 }

@@ -165,30 +165,6 @@ class Q6_KPackedTest {
     }
 
     private static void check(int cols, byte[] row, float[] xs) {
-        MemorySegment x = TestBlocks.seg(xs);
-        // two rows, the second the same as the first, to test the row stride
-        MemorySegment w = MemorySegment.ofArray(new byte[2 * row.length]);
-        MemorySegment.copy(MemorySegment.ofArray(row), 0, w, 0, row.length);
-        MemorySegment.copy(MemorySegment.ofArray(row), 0, w, row.length, row.length);
-        MemorySegment packed = MemorySegment.ofArray(new byte[(int) (2 * Q6_KPacked.rowBytes(cols))]);
-        Q6_KPacked.pack(w, 2, cols, packed);
-        MemorySegment act = MemorySegment.ofArray(new byte[(int) Q6_KPacked.actBytes(cols)]);
-        Q6_KPacked.convert(x, 0, cols, act, 0);
-
-        WeightKernel k = Kernels.forType(T);
-        MemorySegment ref = MemorySegment.ofArray(new byte[(int) k.activationBytes(cols)]);
-        k.convertActivations(x, 0, cols, ref, 0);
-        float want = k.dot(MemorySegment.ofArray(row), 0, ref, 0, cols);
-        float[] av = ReferenceKernelTest.expectedActivations(T, xs);
-        double tol = 3 * ReferenceKernelTest.tolerance(T, row, TestBlocks.dequant(T, row, cols), av);
-        for (int r = 0; r < 2; r++) {
-            float got = Q6_KPacked.row(packed, r * Q6_KPacked.rowBytes(cols), cols, act, 0);
-            if (!Float.isFinite(want) || !Double.isFinite(tol)) {
-                assertEquals(Float.isNaN(want), Float.isNaN(got), "cols " + cols + ": " + got + " vs " + want);
-                continue;
-            }
-            assertTrue(Math.abs(got - want) <= tol, "cols " + cols + " row " + r
-                    + ": packed " + got + " reference " + want + " tol " + tol);
-        }
+        PackedMatMulCheck.rowAgainstReference(T, cols, row, xs, "");
     }
 }
