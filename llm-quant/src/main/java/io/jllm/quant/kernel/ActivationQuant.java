@@ -34,6 +34,14 @@ final class ActivationQuant {
         return (int) Math.rint(v * id);
     }
 
+    /**
+     * ggml's Q8_K quant of v with its superblock's {@link #q8KScale} (0 for an all-zero
+     * superblock, at most 127: the scale maps the extreme value to −128).
+     */
+    static int q8K(float v, float iscale) {
+        return iscale == 0f ? 0 : Math.min(127, q(v, iscale));
+    }
+
     /** f32 → Q8_0 blocks ({d fp16, qs[32]}), x86 AVX rounding. */
     static void toQ8_0(MemorySegment x, long xOff, int n, MemorySegment dst, long dstOff) {
         for (int b = 0; b < n / 32; b++) {

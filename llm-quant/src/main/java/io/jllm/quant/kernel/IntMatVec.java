@@ -73,7 +73,7 @@ final class IntMatVec {
                 for (int g = 0; g < 16; g++) {
                     int sum = 0;
                     for (int j = 16 * g; j < 16 * g + 16; j++) {
-                        int q = iscale == 0f ? 0 : Math.min(127, ActivationQuant.q(Mem.f32(x, xo + 4L * j), iscale));
+                        int q = ActivationQuant.q8K(Mem.f32(x, xo + 4L * j), iscale);
                         sum += q;
                         dst.set(Mem.I16, dstOff + 2L * (256 * b + j), (short) q);
                     }

@@ -121,7 +121,7 @@ final class Q4_KPacked {
                 long xo = xs + 128L * sub;
                 int sum = 0;
                 for (int e = 0; e < 32; e++) {
-                    int q = iscale == 0f ? 0 : Math.min(127, ActivationQuant.q(Mem.f32(x, xo + 4L * e), iscale));
+                    int q = ActivationQuant.q8K(Mem.f32(x, xo + 4L * e), iscale);
                     sum += q;
                     PackedGroups.putAct(dst, go, j, e, q);
                 }

@@ -167,7 +167,7 @@ final class Q6_KPacked {
                 long xo = xs + 64L * sub;
                 int sum = 0;
                 for (int e = 0; e < 16; e++) {
-                    int q = iscale == 0f ? 0 : Math.min(127, ActivationQuant.q(Mem.f32(x, xo + 4L * e), iscale));
+                    int q = ActivationQuant.q8K(Mem.f32(x, xo + 4L * e), iscale);
                     sum += q;
                     dst.set(Mem.I16, go + 4L * L * (e % 8) + 2L * (2 * j + e / 8), (short) q);
                 }
