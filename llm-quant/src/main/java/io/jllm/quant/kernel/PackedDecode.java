@@ -12,7 +12,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -45,8 +44,6 @@ final class PackedDecode {
     /** As {@link #POSITION}, for {@link Q6_KPacked#decode}'s group order (16·L elements per group). */
     static final int[] Q6_POSITION = java.util.stream.IntStream.range(0, FastMatMul.KC)
             .map(e -> e / (16 * L) * 16 * L + Q6_KPacked.position(e % (16 * L))).toArray();
-    private static final VectorShuffle<Float> D_LANES = VectorShuffle.fromOp(FS, j -> j / 8);
-    private static final VectorShuffle<Float> DMIN_LANES = VectorShuffle.fromOp(FS, j -> L / 8 + j / 8);
 
     private PackedDecode() {}
 
@@ -116,8 +113,8 @@ final class PackedDecode {
             int base = dOff + 32 * L * g;
             ByteVector sm = ByteVector.fromMemorySegment(PackedGroups.BI, p, go, LE);
             FloatVector dd = FloatVector.fromMemorySegment(FS, p, go + 2L * L, LE);
-            FloatVector sc = ((FloatVector) sm.convertShape(VectorOperators.B2F, FS, 0)).mul(dd.rearrange(D_LANES));
-            FloatVector mn = ((FloatVector) sm.convertShape(VectorOperators.B2F, FS, 1)).mul(dd.rearrange(DMIN_LANES));
+            FloatVector sc = ((FloatVector) sm.convertShape(VectorOperators.B2F, FS, 0)).mul(dd.rearrange(Q4_KPacked.D_LANES));
+            FloatVector mn = ((FloatVector) sm.convertShape(VectorOperators.B2F, FS, 1)).mul(dd.rearrange(Q4_KPacked.DMIN_LANES));
             for (int k = 0; k < 16; k++) {
                 ByteVector q = ByteVector.fromMemorySegment(BL, p, go + 4L * L + (long) L * k, LE);
                 ((FloatVector) q.and((byte) 0x0F).convertShape(VectorOperators.B2F, FS, 0))

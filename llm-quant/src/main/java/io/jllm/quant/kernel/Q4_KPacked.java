@@ -44,9 +44,9 @@ final class Q4_KPacked {
     private static final VectorSpecies<Byte> BI = PackedGroups.BI;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Lane j: the f32 d of its superblock (header lane j/8). */
-    private static final VectorShuffle<Float> D_LANES = VectorShuffle.fromOp(FS, j -> j / 8);
+    static final VectorShuffle<Float> D_LANES = VectorShuffle.fromOp(FS, j -> j / 8);
     /** Lane j: the f32 dmin of its superblock (header lane L/8 + j/8). */
-    private static final VectorShuffle<Float> DMIN_LANES = VectorShuffle.fromOp(FS, j -> L / 8 + j / 8);
+    static final VectorShuffle<Float> DMIN_LANES = VectorShuffle.fromOp(FS, j -> L / 8 + j / 8);
 
     private Q4_KPacked() {}
 
