@@ -1,7 +1,17 @@
 package io.jllm.quant.kernel;
 
+import static io.jllm.quant.kernel.SimdKernels.FOLD1;
+import static io.jllm.quant.kernel.SimdKernels.FOLD2;
+import static io.jllm.quant.kernel.SimdKernels.FOLD3;
+import static io.jllm.quant.kernel.SimdKernels.FOLD4;
 import static io.jllm.quant.kernel.SimdKernels.FS;
+import static io.jllm.quant.kernel.SimdKernels.HIGH1;
+import static io.jllm.quant.kernel.SimdKernels.HIGH2;
 import static io.jllm.quant.kernel.SimdKernels.L;
+import static io.jllm.quant.kernel.SimdKernels.LANE_A;
+import static io.jllm.quant.kernel.SimdKernels.LANE_B;
+import static io.jllm.quant.kernel.SimdKernels.LANE_C;
+import static io.jllm.quant.kernel.SimdKernels.LANE_D;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -114,10 +124,19 @@ final class HalfMatVec {
         if (mag.reduceLanes(VectorOperators.MAX) >= F16_SPECIAL) {
             return false;
         }
-        out[0] = c0.reduceLanes(VectorOperators.ADD) + exactF16(w, o0, i, cols, a, aOff);
-        out[1] = c1.reduceLanes(VectorOperators.ADD) + exactF16(w, o1, i, cols, a, aOff);
-        out[2] = c2.reduceLanes(VectorOperators.ADD) + exactF16(w, o2, i, cols, a, aOff);
-        out[3] = c3.reduceLanes(VectorOperators.ADD) + exactF16(w, o3, i, cols, a, aOff);
+        FloatVector ab = c0.blend(c1, HIGH1).add(c1.blend(c0, HIGH1).rearrange(FOLD1));
+        FloatVector cd = c2.blend(c3, HIGH1).add(c3.blend(c2, HIGH1).rearrange(FOLD1));
+        FloatVector s = ab.blend(cd, HIGH2).add(cd.blend(ab, HIGH2).rearrange(FOLD2));
+        if (L >= 8) {
+            s = s.add(s.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            s = s.add(s.rearrange(FOLD4));
+        }
+        out[0] = s.lane(LANE_A) + exactF16(w, o0, i, cols, a, aOff);
+        out[1] = s.lane(LANE_B) + exactF16(w, o1, i, cols, a, aOff);
+        out[2] = s.lane(LANE_C) + exactF16(w, o2, i, cols, a, aOff);
+        out[3] = s.lane(LANE_D) + exactF16(w, o3, i, cols, a, aOff);
         return true;
     }
 
@@ -134,10 +153,19 @@ final class HalfMatVec {
             c2 = bf16(halves(w, o2 + wo)).fma(x, c2);
             c3 = bf16(halves(w, o3 + wo)).fma(x, c3);
         }
-        out[0] = c0.reduceLanes(VectorOperators.ADD) + exactBf16(w, o0, i, cols, a, aOff);
-        out[1] = c1.reduceLanes(VectorOperators.ADD) + exactBf16(w, o1, i, cols, a, aOff);
-        out[2] = c2.reduceLanes(VectorOperators.ADD) + exactBf16(w, o2, i, cols, a, aOff);
-        out[3] = c3.reduceLanes(VectorOperators.ADD) + exactBf16(w, o3, i, cols, a, aOff);
+        FloatVector ab = c0.blend(c1, HIGH1).add(c1.blend(c0, HIGH1).rearrange(FOLD1));
+        FloatVector cd = c2.blend(c3, HIGH1).add(c3.blend(c2, HIGH1).rearrange(FOLD1));
+        FloatVector s = ab.blend(cd, HIGH2).add(cd.blend(ab, HIGH2).rearrange(FOLD2));
+        if (L >= 8) {
+            s = s.add(s.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            s = s.add(s.rearrange(FOLD4));
+        }
+        out[0] = s.lane(LANE_A) + exactBf16(w, o0, i, cols, a, aOff);
+        out[1] = s.lane(LANE_B) + exactBf16(w, o1, i, cols, a, aOff);
+        out[2] = s.lane(LANE_C) + exactBf16(w, o2, i, cols, a, aOff);
+        out[3] = s.lane(LANE_D) + exactBf16(w, o3, i, cols, a, aOff);
     }
 
     /** Σ over elements [from, to) with the exact fp16 conversion (tails, inf/NaN rows). */

@@ -1,5 +1,9 @@
 package io.jllm.quant.kernel;
 
+import static io.jllm.quant.kernel.SimdKernels.FOLD1;
+import static io.jllm.quant.kernel.SimdKernels.FOLD2;
+import static io.jllm.quant.kernel.SimdKernels.FOLD3;
+import static io.jllm.quant.kernel.SimdKernels.FOLD4;
 import static io.jllm.quant.kernel.SimdKernels.FS;
 import static io.jllm.quant.kernel.SimdKernels.L;
 
@@ -141,7 +145,16 @@ final class IntMatVec {
         if (b < nb) {
             acc0 = q4_0Block(w, wo + 18L * b, a, ao + 64L * b, Mem.f32(a, dBase + 4L * b), acc0);
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        FloatVector sum = acc0.add(acc1);
+        sum = sum.add(sum.rearrange(FOLD1));
+        sum = sum.add(sum.rearrange(FOLD2));
+        if (L >= 8) {
+            sum = sum.add(sum.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            sum = sum.add(sum.rearrange(FOLD4));
+        }
+        return sum.lane(0);
     }
 
     /** acc + d_w·d_a·(q−8)·a over one Q4_0 block (integer products per 16-lane group). */
@@ -189,7 +202,16 @@ final class IntMatVec {
             }
             corr += sc * Mem.i32(a, sBase + 4L * b);
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - 16f * corr;
+        FloatVector sum = acc0.add(acc1);
+        sum = sum.add(sum.rearrange(FOLD1));
+        sum = sum.add(sum.rearrange(FOLD2));
+        if (L >= 8) {
+            sum = sum.add(sum.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            sum = sum.add(sum.rearrange(FOLD4));
+        }
+        return sum.lane(0) - 16f * corr;
     }
 
     private static float q2_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
@@ -218,7 +240,16 @@ final class IntMatVec {
                 }
             }
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - mins;
+        FloatVector sum = acc0.add(acc1);
+        sum = sum.add(sum.rearrange(FOLD1));
+        sum = sum.add(sum.rearrange(FOLD2));
+        if (L >= 8) {
+            sum = sum.add(sum.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            sum = sum.add(sum.rearrange(FOLD4));
+        }
+        return sum.lane(0) - mins;
     }
 
     /** One Q2_K group of 16: 2-bit quants at shift 2·sh of q, elements e.., scale nibble of sub-block e/16. */
@@ -256,7 +287,16 @@ final class IntMatVec {
                 }
             }
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        FloatVector sum = acc0.add(acc1);
+        sum = sum.add(sum.rearrange(FOLD1));
+        sum = sum.add(sum.rearrange(FOLD2));
+        if (L >= 8) {
+            sum = sum.add(sum.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            sum = sum.add(sum.rearrange(FOLD4));
+        }
+        return sum.lane(0);
     }
 
     private static float q8_0(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
@@ -272,7 +312,16 @@ final class IntMatVec {
         if (b < nb) {
             acc0 = q8_0Block(w, wo + 34L * b, a, ao + 64L * b, Mem.f32(a, dBase + 4L * b), acc0);
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        FloatVector sum = acc0.add(acc1);
+        sum = sum.add(sum.rearrange(FOLD1));
+        sum = sum.add(sum.rearrange(FOLD2));
+        if (L >= 8) {
+            sum = sum.add(sum.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            sum = sum.add(sum.rearrange(FOLD4));
+        }
+        return sum.lane(0);
     }
 
     private static FloatVector q8_0Block(MemorySegment w, long o, MemorySegment a, long aq, float dy, FloatVector acc) {
@@ -341,7 +390,16 @@ final class IntMatVec {
                 }
             }
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - mins;
+        FloatVector sum = acc0.add(acc1);
+        sum = sum.add(sum.rearrange(FOLD1));
+        sum = sum.add(sum.rearrange(FOLD2));
+        if (L >= 8) {
+            sum = sum.add(sum.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            sum = sum.add(sum.rearrange(FOLD4));
+        }
+        return sum.lane(0) - mins;
     }
 
     private static float q5_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
@@ -378,7 +436,16 @@ final class IntMatVec {
                 }
             }
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - mins;
+        FloatVector sum = acc0.add(acc1);
+        sum = sum.add(sum.rearrange(FOLD1));
+        sum = sum.add(sum.rearrange(FOLD2));
+        if (L >= 8) {
+            sum = sum.add(sum.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            sum = sum.add(sum.rearrange(FOLD4));
+        }
+        return sum.lane(0) - mins;
     }
 
     /** 16 IQ4 nibbles (low or high) of the bytes at {@code qs}, mapped through the codebook, as int16. */
@@ -403,7 +470,16 @@ final class IntMatVec {
                 acc1 = toFloat(prod).fma(scv, acc1);
             }
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        FloatVector sum = acc0.add(acc1);
+        sum = sum.add(sum.rearrange(FOLD1));
+        sum = sum.add(sum.rearrange(FOLD2));
+        if (L >= 8) {
+            sum = sum.add(sum.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            sum = sum.add(sum.rearrange(FOLD4));
+        }
+        return sum.lane(0);
     }
 
     private static float iq4_xs(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
@@ -426,7 +502,16 @@ final class IntMatVec {
                 }
             }
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        FloatVector sum = acc0.add(acc1);
+        sum = sum.add(sum.rearrange(FOLD1));
+        sum = sum.add(sum.rearrange(FOLD2));
+        if (L >= 8) {
+            sum = sum.add(sum.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            sum = sum.add(sum.rearrange(FOLD4));
+        }
+        return sum.lane(0);
     }
 
     private static float q6_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
@@ -450,7 +535,16 @@ final class IntMatVec {
                 }
             }
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        FloatVector sum = acc0.add(acc1);
+        sum = sum.add(sum.rearrange(FOLD1));
+        sum = sum.add(sum.rearrange(FOLD2));
+        if (L >= 8) {
+            sum = sum.add(sum.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            sum = sum.add(sum.rearrange(FOLD4));
+        }
+        return sum.lane(0);
     }
 
     /** Quarter k of a Q6_K half: elements e.. (16 lanes), low nibble from ql, 2 high bits from qh. */

@@ -1,5 +1,9 @@
 package io.jllm.quant.kernel;
 
+import static io.jllm.quant.kernel.SimdKernels.FOLD1;
+import static io.jllm.quant.kernel.SimdKernels.FOLD2;
+import static io.jllm.quant.kernel.SimdKernels.FOLD3;
+import static io.jllm.quant.kernel.SimdKernels.FOLD4;
 import static io.jllm.quant.kernel.SimdKernels.FS;
 import static io.jllm.quant.kernel.SimdKernels.L;
 
@@ -188,7 +192,16 @@ final class KQuantRows {
                 acc = acc.add(f02.fma(sc.rearrange(Q4_SCALES[2 * g]), f13.mul(sc.rearrange(Q4_SCALES[2 * g + 1]))));
             }
         }
-        return acc.sub(mins).reduceLanes(VectorOperators.ADD);
+        FloatVector sum = acc.sub(mins);
+        sum = sum.add(sum.rearrange(FOLD1));
+        sum = sum.add(sum.rearrange(FOLD2));
+        if (L >= 8) {
+            sum = sum.add(sum.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            sum = sum.add(sum.rearrange(FOLD4));
+        }
+        return sum.lane(0);
     }
 
     /** Lanes 0–7: the 8 six-bit scales, 8–15: the 8 mins, of the Q4_K header {@code h}. */
@@ -238,7 +251,16 @@ final class KQuantRows {
                 acc = acc.add(f02.fma(sc.rearrange(Q6_SCALES[2 * n]), f13.mul(sc.rearrange(Q6_SCALES[2 * n + 1]))));
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        FloatVector sum = acc;
+        sum = sum.add(sum.rearrange(FOLD1));
+        sum = sum.add(sum.rearrange(FOLD2));
+        if (L >= 8) {
+            sum = sum.add(sum.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            sum = sum.add(sum.rearrange(FOLD4));
+        }
+        return sum.lane(0);
     }
 
     /**

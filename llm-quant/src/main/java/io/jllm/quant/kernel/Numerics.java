@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@link #FAST}: the SIMD kernels. The same integer block sums and roundings of the
  *       operands as ggml, but batches of more than 3 tokens are multiplied in float on decoded
- *       weights, and every kernel sums its float lanes in its own order (which for
- *       {@code reduceLanes} even depends on whether C2 has compiled the caller).</li>
+ *       weights, and every kernel sums its float lanes in its own order. That order is fixed: the
+ *       same bits before and after the JIT compiles a kernel ({@code WarmUpFreshJvmTest}).</li>
  *   <li>{@link #REFERENCE}: scalar rows, every batch entry computed as a batch of one, so a batch
  *       gives bit for bit what one token at a time gives, like ggml, and every evaluation of a
  *       JVM is the same. For F32, Q8_0, Q5_0, Q4_K, Q5_K and Q6_K weights the float sums are in

@@ -1,5 +1,9 @@
 package io.jllm.quant.kernel;
 
+import static io.jllm.quant.kernel.SimdKernels.FOLD1;
+import static io.jllm.quant.kernel.SimdKernels.FOLD2;
+import static io.jllm.quant.kernel.SimdKernels.FOLD3;
+import static io.jllm.quant.kernel.SimdKernels.FOLD4;
 import static io.jllm.quant.kernel.SimdKernels.FS;
 import static io.jllm.quant.kernel.SimdKernels.L;
 
@@ -224,7 +228,16 @@ final class Q6_KPacked {
             go += GROUP;
             ax += ACT_GROUP;
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        FloatVector sum = acc;
+        sum = sum.add(sum.rearrange(FOLD1));
+        sum = sum.add(sum.rearrange(FOLD2));
+        if (L >= 8) {
+            sum = sum.add(sum.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            sum = sum.add(sum.rearrange(FOLD4));
+        }
+        return sum.lane(0);
     }
 
     /**

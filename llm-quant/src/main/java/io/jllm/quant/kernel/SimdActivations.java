@@ -44,6 +44,7 @@ final class SimdActivations {
                 FloatVector q = t.add(MAGIC).sub(MAGIC);
                 q.mul(dh).intoMemorySegment(dst, dstOff + 128L * b + 4L * L * p, LE);
                 if (sums != null) {
+                    // whole numbers |q| <= 127: exact in any order, so reduceLanes is safe here
                     sum += q.reduceLanes(VectorOperators.ADD);
                 }
             }

@@ -4,8 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,7 +19,49 @@ final class SimdKernels {
     static final int L = FS.length();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
+    /*
+     * Lane sums. Every horizontal sum of float lanes in the SIMD kernels is done in one fixed order,
+     * pairwise halving: v[i] + v[i ^ w] for w = L/2, L/4, ... 1 (the order of _mm512_reduce_add_ps,
+     * and of C2's reduceLanes(ADD) intrinsic). reduceLanes(ADD) itself is not used: while the caller
+     * is interpreted (or C1-compiled) it adds the lanes in order, so on JDK 25 x86 a product computed
+     * in a JVM's first moments differed in its last bits from the same product computed later
+     * (WarmUpFreshJvmTest). The steps are written out at each sum with these constants: a helper
+     * taking the vector is not always inlined by C2 (node budget, call-site size), and a call that is
+     * not inlined boxes its vector argument, which the allocation tests catch.
+     *
+     * FOLDk swaps lanes i and i ^ (L >> k): s = s.add(s.rearrange(FOLDk)) for k = 1 … log2(L) leaves
+     * the sum in every lane. FOLD3 is used only when L >= 8, FOLD4 only when L == 16.
+     * To sum four vectors a, b, c, d at once, the first two steps merge them: with HIGHk the lanes
+     * whose bit L >> k is set, ab = a.blend(b, HIGH1).add(b.blend(a, HIGH1).rearrange(FOLD1)) holds
+     * a's halving step in the lanes of HIGH1's complement and b's in HIGH1; abcd (from ab and cd with
+     * HIGH2 and FOLD2) holds a, c, b, d in lane quarters 0, 1, 2, 3, each then folded by FOLD3, FOLD4.
+     * The additions are the same as four separate sums, so the bits are too.
+     */
+    static final VectorShuffle<Float> FOLD1 = swap(L / 2);
+    static final VectorShuffle<Float> FOLD2 = swap(L / 4);
+    static final VectorShuffle<Float> FOLD3 = swap(Math.max(1, L / 8));
+    static final VectorShuffle<Float> FOLD4 = swap(Math.max(1, L / 16));
+    static final VectorMask<Float> HIGH1 = bitSet(L / 2);
+    static final VectorMask<Float> HIGH2 = bitSet(L / 4);
+    /** Lane of the four-vector sum holding a, b, c, d: quarters 0, 2, 1, 3. */
+    static final int LANE_A = 0;
+    static final int LANE_B = L / 2;
+    static final int LANE_C = L / 4;
+    static final int LANE_D = 3 * L / 4;
+
     private SimdKernels() {}
+
+    private static VectorShuffle<Float> swap(int w) {
+        return VectorShuffle.fromOp(FS, lane -> lane ^ w);
+    }
+
+    private static VectorMask<Float> bitSet(int w) {
+        boolean[] bits = new boolean[L];
+        for (int i = 0; i < L; i++) {
+            bits[i] = (i & w) != 0;
+        }
+        return VectorMask.fromArray(FS, bits, 0);
+    }
 
     private static VectorSpecies<Float> pickSpecies() {
         VectorSpecies<Float> s = FloatVector.SPECIES_PREFERRED;
@@ -69,22 +111,58 @@ final class SimdKernels {
             c23 = w2.fma(x, c23);
             c33 = w3.fma(x, c33);
         }
-        out[0] += c00.reduceLanes(VectorOperators.ADD);
-        out[1] += c01.reduceLanes(VectorOperators.ADD);
-        out[2] += c02.reduceLanes(VectorOperators.ADD);
-        out[3] += c03.reduceLanes(VectorOperators.ADD);
-        out[4] += c10.reduceLanes(VectorOperators.ADD);
-        out[5] += c11.reduceLanes(VectorOperators.ADD);
-        out[6] += c12.reduceLanes(VectorOperators.ADD);
-        out[7] += c13.reduceLanes(VectorOperators.ADD);
-        out[8] += c20.reduceLanes(VectorOperators.ADD);
-        out[9] += c21.reduceLanes(VectorOperators.ADD);
-        out[10] += c22.reduceLanes(VectorOperators.ADD);
-        out[11] += c23.reduceLanes(VectorOperators.ADD);
-        out[12] += c30.reduceLanes(VectorOperators.ADD);
-        out[13] += c31.reduceLanes(VectorOperators.ADD);
-        out[14] += c32.reduceLanes(VectorOperators.ADD);
-        out[15] += c33.reduceLanes(VectorOperators.ADD);
+        FloatVector pair0ab = c00.blend(c01, HIGH1).add(c01.blend(c00, HIGH1).rearrange(FOLD1));
+        FloatVector pair0cd = c02.blend(c03, HIGH1).add(c03.blend(c02, HIGH1).rearrange(FOLD1));
+        FloatVector row0 = pair0ab.blend(pair0cd, HIGH2).add(pair0cd.blend(pair0ab, HIGH2).rearrange(FOLD2));
+        if (L >= 8) {
+            row0 = row0.add(row0.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            row0 = row0.add(row0.rearrange(FOLD4));
+        }
+        FloatVector pair1ab = c10.blend(c11, HIGH1).add(c11.blend(c10, HIGH1).rearrange(FOLD1));
+        FloatVector pair1cd = c12.blend(c13, HIGH1).add(c13.blend(c12, HIGH1).rearrange(FOLD1));
+        FloatVector row1 = pair1ab.blend(pair1cd, HIGH2).add(pair1cd.blend(pair1ab, HIGH2).rearrange(FOLD2));
+        if (L >= 8) {
+            row1 = row1.add(row1.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            row1 = row1.add(row1.rearrange(FOLD4));
+        }
+        FloatVector pair2ab = c20.blend(c21, HIGH1).add(c21.blend(c20, HIGH1).rearrange(FOLD1));
+        FloatVector pair2cd = c22.blend(c23, HIGH1).add(c23.blend(c22, HIGH1).rearrange(FOLD1));
+        FloatVector row2 = pair2ab.blend(pair2cd, HIGH2).add(pair2cd.blend(pair2ab, HIGH2).rearrange(FOLD2));
+        if (L >= 8) {
+            row2 = row2.add(row2.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            row2 = row2.add(row2.rearrange(FOLD4));
+        }
+        FloatVector pair3ab = c30.blend(c31, HIGH1).add(c31.blend(c30, HIGH1).rearrange(FOLD1));
+        FloatVector pair3cd = c32.blend(c33, HIGH1).add(c33.blend(c32, HIGH1).rearrange(FOLD1));
+        FloatVector row3 = pair3ab.blend(pair3cd, HIGH2).add(pair3cd.blend(pair3ab, HIGH2).rearrange(FOLD2));
+        if (L >= 8) {
+            row3 = row3.add(row3.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            row3 = row3.add(row3.rearrange(FOLD4));
+        }
+        out[0] += row0.lane(LANE_A);
+        out[1] += row0.lane(LANE_B);
+        out[2] += row0.lane(LANE_C);
+        out[3] += row0.lane(LANE_D);
+        out[4] += row1.lane(LANE_A);
+        out[5] += row1.lane(LANE_B);
+        out[6] += row1.lane(LANE_C);
+        out[7] += row1.lane(LANE_D);
+        out[8] += row2.lane(LANE_A);
+        out[9] += row2.lane(LANE_B);
+        out[10] += row2.lane(LANE_C);
+        out[11] += row2.lane(LANE_D);
+        out[12] += row3.lane(LANE_A);
+        out[13] += row3.lane(LANE_B);
+        out[14] += row3.lane(LANE_C);
+        out[15] += row3.lane(LANE_D);
         for (; i < len; i++) {
             long bo = 4L * i;
             float x0 = Mem.f32(a, a0 + bo), x1 = Mem.f32(a, a1 + bo), x2 = Mem.f32(a, a2 + bo), x3 = Mem.f32(a, a3 + bo);
@@ -110,10 +188,19 @@ final class SimdKernels {
             c2 = FloatVector.fromArray(FS, w, wOff + 2 * ws + i).fma(x, c2);
             c3 = FloatVector.fromArray(FS, w, wOff + 3 * ws + i).fma(x, c3);
         }
-        float s0 = c0.reduceLanes(VectorOperators.ADD);
-        float s1 = c1.reduceLanes(VectorOperators.ADD);
-        float s2 = c2.reduceLanes(VectorOperators.ADD);
-        float s3 = c3.reduceLanes(VectorOperators.ADD);
+        FloatVector ab = c0.blend(c1, HIGH1).add(c1.blend(c0, HIGH1).rearrange(FOLD1));
+        FloatVector cd = c2.blend(c3, HIGH1).add(c3.blend(c2, HIGH1).rearrange(FOLD1));
+        FloatVector sum = ab.blend(cd, HIGH2).add(cd.blend(ab, HIGH2).rearrange(FOLD2));
+        if (L >= 8) {
+            sum = sum.add(sum.rearrange(FOLD3));
+        }
+        if (L == 16) {
+            sum = sum.add(sum.rearrange(FOLD4));
+        }
+        float s0 = sum.lane(LANE_A);
+        float s1 = sum.lane(LANE_B);
+        float s2 = sum.lane(LANE_C);
+        float s3 = sum.lane(LANE_D);
         for (; i < len; i++) {
             float x = Mem.f32(a, a0 + 4L * i);
             s0 += w[wOff + i] * x;
