@@ -1,10 +1,12 @@
 package io.jllm.quant.kernel;
 
 import static io.jllm.quant.kernel.SimdKernels.FOLD1;
-import static io.jllm.quant.kernel.SimdKernels.FOLD2;
-import static io.jllm.quant.kernel.SimdKernels.FOLD3;
-import static io.jllm.quant.kernel.SimdKernels.FOLD4;
+import static io.jllm.quant.kernel.SimdKernels.FOUR;
+import static io.jllm.quant.kernel.SimdKernels.FOUR_FOLD1;
+import static io.jllm.quant.kernel.SimdKernels.FOUR_FOLD2;
 import static io.jllm.quant.kernel.SimdKernels.FS;
+import static io.jllm.quant.kernel.SimdKernels.HALF;
+import static io.jllm.quant.kernel.SimdKernels.HALF_FOLD;
 import static io.jllm.quant.kernel.SimdKernels.L;
 
 import io.jllm.gguf.GgmlType;
@@ -146,15 +148,10 @@ final class IntMatVec {
             acc0 = q4_0Block(w, wo + 18L * b, a, ao + 64L * b, Mem.f32(a, dBase + 4L * b), acc0);
         }
         FloatVector sum = acc0.add(acc1);
-        sum = sum.add(sum.rearrange(FOLD1));
-        sum = sum.add(sum.rearrange(FOLD2));
-        if (L >= 8) {
-            sum = sum.add(sum.rearrange(FOLD3));
-        }
-        if (L == 16) {
-            sum = sum.add(sum.rearrange(FOLD4));
-        }
-        return sum.lane(0);
+        FloatVector half = (FloatVector) sum.add(sum.rearrange(FOLD1)).reinterpretShape(HALF, 0);
+        FloatVector four = L == 16 ? (FloatVector) half.add(half.rearrange(HALF_FOLD)).reinterpretShape(FOUR, 0) : half;
+        four = four.add(four.rearrange(FOUR_FOLD2));
+        return four.add(four.rearrange(FOUR_FOLD1)).lane(0);
     }
 
     /** acc + d_w·d_a·(q−8)·a over one Q4_0 block (integer products per 16-lane group). */
@@ -203,15 +200,10 @@ final class IntMatVec {
             corr += sc * Mem.i32(a, sBase + 4L * b);
         }
         FloatVector sum = acc0.add(acc1);
-        sum = sum.add(sum.rearrange(FOLD1));
-        sum = sum.add(sum.rearrange(FOLD2));
-        if (L >= 8) {
-            sum = sum.add(sum.rearrange(FOLD3));
-        }
-        if (L == 16) {
-            sum = sum.add(sum.rearrange(FOLD4));
-        }
-        return sum.lane(0) - 16f * corr;
+        FloatVector half = (FloatVector) sum.add(sum.rearrange(FOLD1)).reinterpretShape(HALF, 0);
+        FloatVector four = L == 16 ? (FloatVector) half.add(half.rearrange(HALF_FOLD)).reinterpretShape(FOUR, 0) : half;
+        four = four.add(four.rearrange(FOUR_FOLD2));
+        return four.add(four.rearrange(FOUR_FOLD1)).lane(0) - 16f * corr;
     }
 
     private static float q2_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
@@ -241,15 +233,10 @@ final class IntMatVec {
             }
         }
         FloatVector sum = acc0.add(acc1);
-        sum = sum.add(sum.rearrange(FOLD1));
-        sum = sum.add(sum.rearrange(FOLD2));
-        if (L >= 8) {
-            sum = sum.add(sum.rearrange(FOLD3));
-        }
-        if (L == 16) {
-            sum = sum.add(sum.rearrange(FOLD4));
-        }
-        return sum.lane(0) - mins;
+        FloatVector half = (FloatVector) sum.add(sum.rearrange(FOLD1)).reinterpretShape(HALF, 0);
+        FloatVector four = L == 16 ? (FloatVector) half.add(half.rearrange(HALF_FOLD)).reinterpretShape(FOUR, 0) : half;
+        four = four.add(four.rearrange(FOUR_FOLD2));
+        return four.add(four.rearrange(FOUR_FOLD1)).lane(0) - mins;
     }
 
     /** One Q2_K group of 16: 2-bit quants at shift 2·sh of q, elements e.., scale nibble of sub-block e/16. */
@@ -288,15 +275,10 @@ final class IntMatVec {
             }
         }
         FloatVector sum = acc0.add(acc1);
-        sum = sum.add(sum.rearrange(FOLD1));
-        sum = sum.add(sum.rearrange(FOLD2));
-        if (L >= 8) {
-            sum = sum.add(sum.rearrange(FOLD3));
-        }
-        if (L == 16) {
-            sum = sum.add(sum.rearrange(FOLD4));
-        }
-        return sum.lane(0);
+        FloatVector half = (FloatVector) sum.add(sum.rearrange(FOLD1)).reinterpretShape(HALF, 0);
+        FloatVector four = L == 16 ? (FloatVector) half.add(half.rearrange(HALF_FOLD)).reinterpretShape(FOUR, 0) : half;
+        four = four.add(four.rearrange(FOUR_FOLD2));
+        return four.add(four.rearrange(FOUR_FOLD1)).lane(0);
     }
 
     private static float q8_0(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
@@ -313,15 +295,10 @@ final class IntMatVec {
             acc0 = q8_0Block(w, wo + 34L * b, a, ao + 64L * b, Mem.f32(a, dBase + 4L * b), acc0);
         }
         FloatVector sum = acc0.add(acc1);
-        sum = sum.add(sum.rearrange(FOLD1));
-        sum = sum.add(sum.rearrange(FOLD2));
-        if (L >= 8) {
-            sum = sum.add(sum.rearrange(FOLD3));
-        }
-        if (L == 16) {
-            sum = sum.add(sum.rearrange(FOLD4));
-        }
-        return sum.lane(0);
+        FloatVector half = (FloatVector) sum.add(sum.rearrange(FOLD1)).reinterpretShape(HALF, 0);
+        FloatVector four = L == 16 ? (FloatVector) half.add(half.rearrange(HALF_FOLD)).reinterpretShape(FOUR, 0) : half;
+        four = four.add(four.rearrange(FOUR_FOLD2));
+        return four.add(four.rearrange(FOUR_FOLD1)).lane(0);
     }
 
     private static FloatVector q8_0Block(MemorySegment w, long o, MemorySegment a, long aq, float dy, FloatVector acc) {
@@ -391,15 +368,10 @@ final class IntMatVec {
             }
         }
         FloatVector sum = acc0.add(acc1);
-        sum = sum.add(sum.rearrange(FOLD1));
-        sum = sum.add(sum.rearrange(FOLD2));
-        if (L >= 8) {
-            sum = sum.add(sum.rearrange(FOLD3));
-        }
-        if (L == 16) {
-            sum = sum.add(sum.rearrange(FOLD4));
-        }
-        return sum.lane(0) - mins;
+        FloatVector half = (FloatVector) sum.add(sum.rearrange(FOLD1)).reinterpretShape(HALF, 0);
+        FloatVector four = L == 16 ? (FloatVector) half.add(half.rearrange(HALF_FOLD)).reinterpretShape(FOUR, 0) : half;
+        four = four.add(four.rearrange(FOUR_FOLD2));
+        return four.add(four.rearrange(FOUR_FOLD1)).lane(0) - mins;
     }
 
     private static float q5_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
@@ -437,15 +409,10 @@ final class IntMatVec {
             }
         }
         FloatVector sum = acc0.add(acc1);
-        sum = sum.add(sum.rearrange(FOLD1));
-        sum = sum.add(sum.rearrange(FOLD2));
-        if (L >= 8) {
-            sum = sum.add(sum.rearrange(FOLD3));
-        }
-        if (L == 16) {
-            sum = sum.add(sum.rearrange(FOLD4));
-        }
-        return sum.lane(0) - mins;
+        FloatVector half = (FloatVector) sum.add(sum.rearrange(FOLD1)).reinterpretShape(HALF, 0);
+        FloatVector four = L == 16 ? (FloatVector) half.add(half.rearrange(HALF_FOLD)).reinterpretShape(FOUR, 0) : half;
+        four = four.add(four.rearrange(FOUR_FOLD2));
+        return four.add(four.rearrange(FOUR_FOLD1)).lane(0) - mins;
     }
 
     /** 16 IQ4 nibbles (low or high) of the bytes at {@code qs}, mapped through the codebook, as int16. */
@@ -471,15 +438,10 @@ final class IntMatVec {
             }
         }
         FloatVector sum = acc0.add(acc1);
-        sum = sum.add(sum.rearrange(FOLD1));
-        sum = sum.add(sum.rearrange(FOLD2));
-        if (L >= 8) {
-            sum = sum.add(sum.rearrange(FOLD3));
-        }
-        if (L == 16) {
-            sum = sum.add(sum.rearrange(FOLD4));
-        }
-        return sum.lane(0);
+        FloatVector half = (FloatVector) sum.add(sum.rearrange(FOLD1)).reinterpretShape(HALF, 0);
+        FloatVector four = L == 16 ? (FloatVector) half.add(half.rearrange(HALF_FOLD)).reinterpretShape(FOUR, 0) : half;
+        four = four.add(four.rearrange(FOUR_FOLD2));
+        return four.add(four.rearrange(FOUR_FOLD1)).lane(0);
     }
 
     private static float iq4_xs(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
@@ -503,15 +465,10 @@ final class IntMatVec {
             }
         }
         FloatVector sum = acc0.add(acc1);
-        sum = sum.add(sum.rearrange(FOLD1));
-        sum = sum.add(sum.rearrange(FOLD2));
-        if (L >= 8) {
-            sum = sum.add(sum.rearrange(FOLD3));
-        }
-        if (L == 16) {
-            sum = sum.add(sum.rearrange(FOLD4));
-        }
-        return sum.lane(0);
+        FloatVector half = (FloatVector) sum.add(sum.rearrange(FOLD1)).reinterpretShape(HALF, 0);
+        FloatVector four = L == 16 ? (FloatVector) half.add(half.rearrange(HALF_FOLD)).reinterpretShape(FOUR, 0) : half;
+        four = four.add(four.rearrange(FOUR_FOLD2));
+        return four.add(four.rearrange(FOUR_FOLD1)).lane(0);
     }
 
     private static float q6_K(MemorySegment w, long wo, int cols, MemorySegment a, long ao) {
@@ -536,15 +493,10 @@ final class IntMatVec {
             }
         }
         FloatVector sum = acc0.add(acc1);
-        sum = sum.add(sum.rearrange(FOLD1));
-        sum = sum.add(sum.rearrange(FOLD2));
-        if (L >= 8) {
-            sum = sum.add(sum.rearrange(FOLD3));
-        }
-        if (L == 16) {
-            sum = sum.add(sum.rearrange(FOLD4));
-        }
-        return sum.lane(0);
+        FloatVector half = (FloatVector) sum.add(sum.rearrange(FOLD1)).reinterpretShape(HALF, 0);
+        FloatVector four = L == 16 ? (FloatVector) half.add(half.rearrange(HALF_FOLD)).reinterpretShape(FOUR, 0) : half;
+        four = four.add(four.rearrange(FOUR_FOLD2));
+        return four.add(four.rearrange(FOUR_FOLD1)).lane(0);
     }
 
     /** Quarter k of a Q6_K half: elements e.. (16 lanes), low nibble from ql, 2 high bits from qh. */

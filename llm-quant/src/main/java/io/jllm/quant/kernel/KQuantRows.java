@@ -1,10 +1,12 @@
 package io.jllm.quant.kernel;
 
 import static io.jllm.quant.kernel.SimdKernels.FOLD1;
-import static io.jllm.quant.kernel.SimdKernels.FOLD2;
-import static io.jllm.quant.kernel.SimdKernels.FOLD3;
-import static io.jllm.quant.kernel.SimdKernels.FOLD4;
+import static io.jllm.quant.kernel.SimdKernels.FOUR;
+import static io.jllm.quant.kernel.SimdKernels.FOUR_FOLD1;
+import static io.jllm.quant.kernel.SimdKernels.FOUR_FOLD2;
 import static io.jllm.quant.kernel.SimdKernels.FS;
+import static io.jllm.quant.kernel.SimdKernels.HALF;
+import static io.jllm.quant.kernel.SimdKernels.HALF_FOLD;
 import static io.jllm.quant.kernel.SimdKernels.L;
 
 import io.jllm.gguf.GgmlType;
@@ -193,15 +195,10 @@ final class KQuantRows {
             }
         }
         FloatVector sum = acc.sub(mins);
-        sum = sum.add(sum.rearrange(FOLD1));
-        sum = sum.add(sum.rearrange(FOLD2));
-        if (L >= 8) {
-            sum = sum.add(sum.rearrange(FOLD3));
-        }
-        if (L == 16) {
-            sum = sum.add(sum.rearrange(FOLD4));
-        }
-        return sum.lane(0);
+        FloatVector half = (FloatVector) sum.add(sum.rearrange(FOLD1)).reinterpretShape(HALF, 0);
+        FloatVector four = L == 16 ? (FloatVector) half.add(half.rearrange(HALF_FOLD)).reinterpretShape(FOUR, 0) : half;
+        four = four.add(four.rearrange(FOUR_FOLD2));
+        return four.add(four.rearrange(FOUR_FOLD1)).lane(0);
     }
 
     /** Lanes 0–7: the 8 six-bit scales, 8–15: the 8 mins, of the Q4_K header {@code h}. */
@@ -252,15 +249,10 @@ final class KQuantRows {
             }
         }
         FloatVector sum = acc;
-        sum = sum.add(sum.rearrange(FOLD1));
-        sum = sum.add(sum.rearrange(FOLD2));
-        if (L >= 8) {
-            sum = sum.add(sum.rearrange(FOLD3));
-        }
-        if (L == 16) {
-            sum = sum.add(sum.rearrange(FOLD4));
-        }
-        return sum.lane(0);
+        FloatVector half = (FloatVector) sum.add(sum.rearrange(FOLD1)).reinterpretShape(HALF, 0);
+        FloatVector four = L == 16 ? (FloatVector) half.add(half.rearrange(HALF_FOLD)).reinterpretShape(FOUR, 0) : half;
+        four = four.add(four.rearrange(FOUR_FOLD2));
+        return four.add(four.rearrange(FOUR_FOLD1)).lane(0);
     }
 
     /**
