@@ -46,6 +46,18 @@ final class FastMatMul {
         };
     }
 
+    /**
+     * Columns of one independent part of the activation conversion for the repacked rows of
+     * {@code type}: whole activation groups, and whole Q8_K superblocks where the type has them.
+     */
+    static int packedConvertCols(GgmlType type) {
+        return switch (type) {
+            case Q4_K -> Math.max(32 * SimdKernels.L, 256);
+            case Q6_K -> Math.max(16 * SimdKernels.L, 256);
+            default -> 32 * SimdKernels.L;
+        };
+    }
+
     static boolean isHalf(GgmlType type) {
         return type == GgmlType.F16 || type == GgmlType.BF16;
     }
@@ -69,7 +81,13 @@ final class FastMatMul {
         j.finite = j.halfPath && k.type() == GgmlType.F16 ? packed : null;
         j.packedWeights = !j.intPath && PackedDecode.holdsWeights(k.type()) ? packed : null;
         try {
-            if (k.type() != GgmlType.F32 || j.gemm) {
+            int unit = packedConvertCols(k.type());
+            if (j.packed != null && batch == 1 && par.threads() > 1 && cols % unit == 0 && cols >= 2 * unit) {
+                // one vector for repacked rows: its blocks are converted in parallel (the
+                // other threads would only wait), in whole activation groups and superblocks
+                j.phase = Job.CONVERT_PARTS;
+                par.forRange(cols / unit, j);
+            } else if (k.type() != GgmlType.F32 || j.gemm) {
                 j.phase = Job.CONVERT;
                 if (batch > 1) {
                     par.forRange(batch, j);
@@ -97,6 +115,8 @@ final class FastMatMul {
     static final class Job implements Parallel.RangeTask {
         static final int CONVERT = 0;
         static final int MULTIPLY = 1;
+        /** Batch-1 conversion for repacked rows, in parts of {@link #packedConvertCols} columns. */
+        static final int CONVERT_PARTS = 2;
         int phase;
         WeightKernel k;
         MemorySegment w;
@@ -177,6 +197,8 @@ final class FastMatMul {
                 for (int b = from; b < to; b++) {
                     convert(b);
                 }
+            } else if (phase == CONVERT_PARTS) {
+                convertParts(from, to);
             } else if (packed != null) {
                 packedRows(packed, from * ROW_UNIT, Math.min(rows, to * ROW_UNIT));
             } else if (intPath) {
@@ -258,6 +280,18 @@ final class FastMatMul {
                         Mem.setF32(y, 4L * ((long) b * yStride + r), v);
                     }
                 }
+            }
+        }
+
+        private void convertParts(int from, int to) {
+            int unit = packedConvertCols(k.type());
+            int c0 = from * unit;
+            int n = (to - from) * unit;
+            long ao = packedActBytes(k.type(), c0);
+            switch (k.type()) {
+                case Q4_K -> Q4_KPacked.convert(x, 4L * c0, n, act, ao);
+                case Q6_K -> Q6_KPacked.convert(x, 4L * c0, n, act, ao);
+                default -> Q4_0Packed.convert(x, 4L * c0, n, act, ao);
             }
         }
 

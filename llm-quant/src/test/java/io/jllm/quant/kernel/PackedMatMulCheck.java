@@ -98,6 +98,13 @@ final class PackedMatMulCheck {
         MatMul.reference(Kernels.forType(t), w, rows, cols, x, cols, batch, yRef, rows, scratch, Parallel.SERIAL);
         MatMul.matmul(t, w, null, rows, cols, x, cols, batch, yPlain, rows, scratch, par);
         MatMul.matmul(t, w, packed, rows, cols, x, cols, batch, yFast, rows, scratch, par);
+        // one thread: no rows split, and a single vector converted in one piece, not in parts
+        MemorySegment ySerial = MemorySegment.ofArray(new byte[4 * rows * batch]);
+        MatMul.matmul(t, w, packed, rows, cols, x, cols, batch, ySerial, rows, scratch, Parallel.SERIAL);
+        for (int i = 0; i < rows * batch; i++) {
+            assertEquals(Float.floatToRawIntBits(Mem.f32(ySerial, 4L * i)), Float.floatToRawIntBits(Mem.f32(yFast, 4L * i)),
+                    t + " " + rows + "x" + cols + " batch " + batch + " output " + i + " serial vs " + par.threads() + " threads");
+        }
         int rowBytes = (int) t.bytes(cols);
         for (int r = 0; r < rows; r++) {
             byte[] row = new byte[rowBytes];
