@@ -8,10 +8,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A fixed set of persistent daemon worker threads for {@link Parallel#forRange}. The range is
- * split into up to {@code 4·threads()} contiguous chunks that the calling thread and the workers
- * claim in order (a thread may run several chunks, always with its own worker index). A call
- * waits only for chunks that were claimed, so a worker descheduled by other load on the machine
- * does not hold it up: the caller then runs the remaining chunks itself.
+ * split into contiguous chunks of decreasing size ("guided": each a {@code 1/(2·threads())} share
+ * of what is left, at least 1), which the calling thread and the workers claim in order (a thread
+ * may run several chunks, always with its own worker index): the large first chunks keep the
+ * number of claims small, the small last ones leave little for one thread to finish while the
+ * others wait. A call waits only for chunks that were claimed, so a worker descheduled by other
+ * load on the machine does not hold it up: the caller then runs the remaining chunks itself.
  *
  * <p>Nothing is allocated and no thread is created per call: the task goes in a reused slot and
  * a single atomic word (generation, next chunk) publishes it; idle workers spin briefly on that
@@ -21,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ThreadPool implements Parallel, AutoCloseable {
     private static final int SPIN = 1 << 12;
-    private static final int CHUNKS_PER_THREAD = 4;
+    /** Most chunks per call; guided chunks of n ≤ 2^31 indices stay far below it at 2–64 threads. */
+    private static final int MAX_CHUNKS = 1024;
 
     private final int threads;
     private final Worker[] workers;
@@ -39,6 +42,8 @@ public final class ThreadPool implements Parallel, AutoCloseable {
     private @Nullable RangeTask task;
     private int n;
     private int chunks;
+    /** Chunk c of the current call is [bounds[c], bounds[c + 1]). */
+    private final int[] bounds = new int[MAX_CHUNKS + 1];
     private volatile boolean closed;
     private volatile @Nullable Thread waiter;
     private volatile @Nullable Throwable failure;
@@ -83,7 +88,7 @@ public final class ThreadPool implements Parallel, AutoCloseable {
             running = me;
             this.task = task;
             this.n = n;
-            this.chunks = Math.min(n, threads * CHUNKS_PER_THREAD);
+            this.chunks = guidedChunks(n);
             failure = null;
             completed.set(0);
             long gen = (ctl.get() >>> 32) + 1;
@@ -113,6 +118,20 @@ public final class ThreadPool implements Parallel, AutoCloseable {
         }
     }
 
+    /** Fills {@link #bounds} for n indices; returns the number of chunks. */
+    private int guidedChunks(int n) {
+        int c = 0;
+        int start = 0;
+        while (start < n) {
+            int left = n - start;
+            int size = c == MAX_CHUNKS - 1 ? left : Math.max(1, (left + 2 * threads - 1) / (2 * threads));
+            bounds[c++] = start;
+            start += size;
+        }
+        bounds[c] = n;
+        return c;
+    }
+
     private boolean isWorker(Thread t) {
         for (Worker w : workers) {
             if (w.thread == t) {
@@ -136,9 +155,7 @@ public final class ThreadPool implements Parallel, AutoCloseable {
             try {
                 int c = chunks - remaining; // safe: the caller waits for this chunk, fields are stable
                 RangeTask t = task;
-                int from = (int) ((long) n * c / chunks);
-                int to = (int) ((long) n * (c + 1) / chunks);
-                t.run(from, to, worker);
+                t.run(bounds[c], bounds[c + 1], worker);
             } catch (Throwable e) {
                 if (failure == null) {
                     failure = e;

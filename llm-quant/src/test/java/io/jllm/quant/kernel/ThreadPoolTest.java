@@ -29,7 +29,16 @@ class ThreadPoolTest {
                 }
                 int total = chunks.stream().mapToInt(c -> c[1] - c[0]).sum();
                 assertEquals(n, total);
-                assertTrue(chunks.size() <= 12, "at most 4 chunks per thread");
+                // guided: sizes never grow in range order, the first is a 1/(2·threads) share, the
+                // last a single index, and their number grows only with the logarithm of n
+                int[][] sorted = chunks.stream().sorted(java.util.Comparator.comparingInt(c -> c[0])).toArray(int[][]::new);
+                assertEquals((n + 5) / 6, sorted[0][1] - sorted[0][0], "n=" + n + " first chunk");
+                assertEquals(1, sorted[sorted.length - 1][1] - sorted[sorted.length - 1][0], "n=" + n + " last chunk");
+                for (int c = 1; c < sorted.length; c++) {
+                    assertEquals(sorted[c - 1][1], sorted[c][0], "n=" + n + " chunks contiguous");
+                    assertTrue(sorted[c][1] - sorted[c][0] <= sorted[c - 1][1] - sorted[c - 1][0], "n=" + n + " sizes grow");
+                }
+                assertTrue(sorted.length <= 6 * (Math.log(n) + 1), "n=" + n + ": " + sorted.length + " chunks");
             }
         }
     }
