@@ -46,6 +46,17 @@ final class MiniJson {
         return v instanceof Double d ? d : Double.NaN;
     }
 
+    /** A copy of the parsed object {@code root} with {@code key} set to {@code value}. */
+    static Object with(Object root, String key, Object value) {
+        if (!(root instanceof Map<?, ?> m)) {
+            throw new IllegalArgumentException("not an object: " + root);
+        }
+        Map<String, Object> copy = new LinkedHashMap<>();
+        m.forEach((k, v) -> copy.put(String.valueOf(k), v));
+        copy.put(key, value);
+        return copy;
+    }
+
     private Object value() {
         if (i >= s.length()) {
             throw error("unexpected end");

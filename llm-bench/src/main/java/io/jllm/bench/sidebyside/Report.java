@@ -70,7 +70,8 @@ final class Report {
         sb.append(String.format(Locale.ROOT, "Threads %d, median of %d runs after one warm-up, pp%d / tg%d"
                 + " (tokens/s; ± is the spread (max − min) / median). ", threads, reps, p, n));
         sb.append("jllm: `./llm bench --json`; llama.cpp: node-llama-cpp 3.22.1 prebuilt CPU binaries via"
-                + " `llm-bench/node/bench.mjs`, same file, same threads, one after the other.\n\n");
+                + " `llm-bench/node/bench.mjs`, same file, same threads, one after the other; load is the median"
+                + " of " + SideBySide.LOADS + " cold loads (fresh processes, engines alternating).\n\n");
         sb.append("Machine: ").append(machine.summary()).append(", at end ").append(loadAfter).append(".\n\n");
         sb.append(String.format(Locale.ROOT, "| model | type | file | jllm pp%d | llama.cpp pp%d | pp ratio | jllm tg%d"
                 + " | llama.cpp tg%d | tg ratio | load s (jllm / llama.cpp) |%n", p, p, n, n));

@@ -45,7 +45,28 @@ public final class SideBySide {
         double loadS() {
             return json == null ? Double.NaN : MiniJson.number(json, "load_s");
         }
+
+        /** This run with the median of its own load time and those of {@code others} (failed ones skipped). */
+        Run withMedianLoad(List<Run> others) {
+            if (json == null) {
+                return this;
+            }
+            List<Double> loads = new ArrayList<>(List.of(loadS()));
+            for (Run o : others) {
+                if (!Double.isNaN(o.loadS())) {
+                    loads.add(o.loadS());
+                }
+            }
+            loads.sort(null);
+            double median = loads.size() % 2 == 1 ? loads.get(loads.size() / 2)
+                    : (loads.get(loads.size() / 2 - 1) + loads.get(loads.size() / 2)) / 2;
+            Object j = MiniJson.with(json, "load_s_runs", new ArrayList<Object>(loads));
+            return new Run(MiniJson.with(j, "load_s", median), null);
+        }
     }
+
+    /** Cold loads (fresh processes) per engine and model: the load column is their median. */
+    static final int LOADS = 3;
 
     /** One model's pair of runs. */
     record Row(Path model, long bytes, Run jllm, Run llama) {}
@@ -104,7 +125,14 @@ public final class SideBySide {
                     "-m", m.toAbsolutePath().toString()));
             nodeCmd.addAll(List.of(common));
             Run l = run(nodeCmd, root.resolve("llm-bench/node"), "llama.cpp", timeoutS);
-            rows.add(new Row(m, Files.size(m), j, l));
+            // more cold loads, alternating engines: one load per process is one sample of a noisy host
+            List<Run> jLoads = new ArrayList<>();
+            List<Run> lLoads = new ArrayList<>();
+            for (int k = 1; k < LOADS; k++) {
+                jLoads.add(run(loadOnly(jllmCmd), root, "jllm load", timeoutS));
+                lLoads.add(run(loadOnly(nodeCmd), root.resolve("llm-bench/node"), "llama.cpp load", timeoutS));
+            }
+            rows.add(new Row(m, Files.size(m), j.withMedianLoad(jLoads), l.withMedianLoad(lLoads)));
         }
         Report report = new Report(machine, threads, reps, p, n, rows);
         Path nativeRef = root.resolve("llm-bench/node/native-reference.json");
@@ -126,6 +154,16 @@ public final class SideBySide {
     }
 
     /** Runs one benchmark process: stdout is its JSON line, stderr is echoed (its last line kept as the failure reason). */
+    /** {@code cmd} with one 1-token prompt and one generated token, once: a load and little else. */
+    static List<String> loadOnly(List<String> cmd) {
+        List<String> c = new ArrayList<>(cmd);
+        for (String[] opt : new String[][] {{"-p", "1"}, {"-n", "1"}, {"-r", "1"}}) {
+            int i = c.indexOf(opt[0]);
+            c.set(i + 1, opt[1]);
+        }
+        return c;
+    }
+
     static Run run(List<String> cmd, Path dir, String label, long timeoutS) throws IOException, InterruptedException {
         System.err.println("side-by-side: [" + label + "] " + String.join(" ", cmd));
         Process proc = new ProcessBuilder(cmd).directory(dir.toFile()).start();

@@ -28,6 +28,23 @@ class SideBySideTest {
     }
 
     @Test
+    void loadIsTheMedianOfTheColdLoads() {
+        SideBySide.Run main = new SideBySide.Run(MiniJson.parse(NODE_LINE), null);
+        SideBySide.Run slow = new SideBySide.Run(MiniJson.parse("{\"load_s\":2.5}"), null);
+        SideBySide.Run fast = new SideBySide.Run(MiniJson.parse("{\"load_s\":0.25}"), null);
+        SideBySide.Run failed = new SideBySide.Run(null, "exit status 1");
+        SideBySide.Run m = main.withMedianLoad(List.of(slow, fast, failed));
+        assertEquals(0.5, m.loadS());
+        assertEquals(2.5, main.withMedianLoad(List.of(slow, slow)).loadS());
+        assertEquals(1.5, main.withMedianLoad(List.of(slow)).loadS());
+        assertEquals(95.5, m.pp(), "the rest of the run is kept");
+        assertEquals(List.of(0.25, 0.5, 2.5), ((Map<?, ?>) m.json()).get("load_s_runs"));
+        assertEquals(0.5, MiniJson.number(main.json(), "load_s"), "the original is not modified");
+        assertEquals(List.of("bench", "-p", "1", "-n", "1", "-r", "1", "-t", "2"),
+                SideBySide.loadOnly(List.of("bench", "-p", "512", "-n", "128", "-r", "3", "-t", "2")));
+    }
+
+    @Test
     void reportTableAndDocSection() {
         Object node = MiniJson.parse(NODE_LINE);
         Object jllm = MiniJson.parse("{\"pp\":{\"tokens_per_s\":47.75,\"spread\":0},\"tg\":{\"tokens_per_s\":16.625},"
