@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
  * A matrix product gives the same bits the first time it runs (interpreted) as after C2 has
  * compiled its kernels. Runs in a JVM of its own (the {@code fresh-jvm} surefire execution), so
  * that the first products really are computed before any kernel is compiled. Every SIMD path of
- * {@link MatMul} is covered: the integer rows (batch 1), the packed rows, F16/BF16 rows and the
- * float 4×4 / 4×1 tiles (batch 9, with the Q4_1 min sums).
+ * {@link MatMul} that sums float lanes is covered: the integer rows (batch 1), the packed rows,
+ * F16/BF16 rows and the float 4×4 / 4×1 tiles (batch 9, with the Q4_1 min sums); the GEMM of
+ * batches from 16 has no lane sums (its accumulator lanes are output rows).
  */
 class WarmUpFreshJvmTest {
     private static final int ROWS = 8;
