@@ -287,11 +287,15 @@ final class FastMatMul {
             int unit = packedConvertCols(k.type());
             int c0 = from * unit;
             int n = (to - from) * unit;
-            long ao = packedActBytes(k.type(), c0);
+            convertPacked(4L * c0, n, packedActBytes(k.type(), c0));
+        }
+
+        /** {@code n} activations at byte {@code xo} of x, converted for the repacked rows, to byte {@code ao} of act. */
+        private void convertPacked(long xo, int n, long ao) {
             switch (k.type()) {
-                case Q4_K -> Q4_KPacked.convert(x, 4L * c0, n, act, ao);
-                case Q6_K -> Q6_KPacked.convert(x, 4L * c0, n, act, ao);
-                default -> Q4_0Packed.convert(x, 4L * c0, n, act, ao);
+                case Q4_K -> Q4_KPacked.convert(x, xo, n, act, ao);
+                case Q6_K -> Q6_KPacked.convert(x, xo, n, act, ao);
+                default -> Q4_0Packed.convert(x, xo, n, act, ao);
             }
         }
 
@@ -299,13 +303,7 @@ final class FastMatMul {
             long xo = 4L * b * xStride;
             long ao = b * actStride;
             if (packed != null) {
-                if (k.type() == GgmlType.Q4_K) {
-                    Q4_KPacked.convert(x, xo, cols, act, ao);
-                } else if (k.type() == GgmlType.Q6_K) {
-                    Q6_KPacked.convert(x, xo, cols, act, ao);
-                } else {
-                    Q4_0Packed.convert(x, xo, cols, act, ao);
-                }
+                convertPacked(xo, cols, ao);
                 return;
             }
             if (intPath) {
