@@ -273,11 +273,25 @@ final class FastMatMul {
                     }
                 }
             } else {
-                long rowBytes = Q4_0Packed.rowBytes(cols);
-                for (int r = r0; r < r1; r++) {
+                // whole tiles of four rows (r0 is a multiple of ROW_UNIT; only the matrix's last tile is short)
+                float[] out = TILES.get().out;
+                for (int r = r0; r < r1; r += Q4_0Packed.TILE) {
+                    int nr = Math.min(Q4_0Packed.TILE, r1 - r);
+                    long o = Q4_0Packed.rowOffset(r, cols);
+                    long stride = Q4_0Packed.groupStride(r, rows);
                     for (int b = 0; b < batch; b++) {
-                        float v = Q4_0Packed.row(p, r * rowBytes, cols, act, b * actStride);
-                        Mem.setF32(y, 4L * ((long) b * yStride + r), v);
+                        long yo = 4L * ((long) b * yStride + r);
+                        if (nr == Q4_0Packed.TILE) {
+                            Q4_0Packed.rows4(p, o, cols, act, b * actStride, out);
+                            for (int rr = 0; rr < nr; rr++) {
+                                Mem.setF32(y, yo + 4L * rr, out[rr]);
+                            }
+                        } else {
+                            for (int rr = 0; rr < nr; rr++) {
+                                float v = Q4_0Packed.row(p, o + (long) Q4_0Packed.GROUP * rr, stride, cols, act, b * actStride);
+                                Mem.setF32(y, yo + 4L * rr, v);
+                            }
+                        }
                     }
                 }
             }
@@ -358,7 +372,7 @@ final class FastMatMul {
                             // from here directly: one call level more and C2 stops inlining SimdDecode's
                             // K-quant emitters within its node budget, boxing their vectors
                             if (rr < nr && packedWeights != null) {
-                                PackedDecode.decode(k.type(), packedWeights, r + rr, cols, k0, kc, t.grouped, 0);
+                                PackedDecode.decode(k.type(), packedWeights, r + rr, rows, cols, k0, kc, t.grouped, 0);
                                 int[] pos = PackedDecode.positions(k.type());
                                 for (int e = 0; e < kc; e++) {
                                     t.w[rr * KC + e] = t.grouped[pos[e]];

@@ -70,11 +70,11 @@ final class PackedDecode {
     }
 
     /**
-     * Decodes elements {@code [k0, k0+len)} of packed row {@code r} ({@code k0} and {@code len}
+     * Decodes elements {@code [k0, k0+len)} of packed row {@code r} of {@code rows} ({@code k0} and {@code len}
      * multiples of 32·L, as {@link FastMatMul#KC} and packable column counts are) into
      * {@code dst[dOff..]} in group order ({@link #positions}).
      */
-    static void decode(GgmlType type, MemorySegment p, int r, int cols, int k0, int len, float[] dst, int dOff) {
+    static void decode(GgmlType type, MemorySegment p, int r, int rows, int cols, int k0, int len, float[] dst, int dOff) {
         if (type == GgmlType.Q6_K) {
             Q6_KPacked.decode(p, r * Q6_KPacked.rowBytes(cols), k0, len, dst, dOff);
             return;
@@ -82,13 +82,14 @@ final class PackedDecode {
         if (type == GgmlType.Q4_K) {
             q4k(p, r * Q4_KPacked.rowBytes(cols) + 20L * k0 / 32, len / (32 * L), dst, dOff);
         } else {
-            q4_0(p, r * Q4_0Packed.rowBytes(cols) + 18L * k0 / 32, len / (32 * L), dst, dOff);
+            long stride = Q4_0Packed.groupStride(r, rows);
+            q4_0(p, Q4_0Packed.rowOffset(r, cols) + stride * (k0 / (32 * L)), stride, len / (32 * L), dst, dOff);
         }
     }
 
-    private static void q4_0(MemorySegment p, long o, int groups, float[] dst, int dOff) {
+    private static void q4_0(MemorySegment p, long o, long stride, int groups, float[] dst, int dOff) {
         for (int g = 0; g < groups; g++) {
-            long go = o + (long) Q4_0Packed.GROUP * g;
+            long go = o + stride * g;
             int base = dOff + 32 * L * g;
             // the fp16 scales as exact f32, as Q4_0Packed.row
             IntVector h = (IntVector) ShortVector.fromMemorySegment(SH, p, go, LE).convertShape(VectorOperators.S2I, IS, 0);

@@ -48,14 +48,33 @@ final class PackedGroups {
     }
 
     /**
-     * Repacks {@code rows} rows at {@code w} (groups of {@code srcGroup} bytes each) into
-     * {@code dst} (groups of {@code dstGroup} bytes), chunks of rows in parallel (common fork-join
-     * pool; load time only).
+     * Offset of row {@code r}'s first group when rows are stored in tiles of {@code tile} rows
+     * (the last tile may be shorter), group-interleaved: a tile holds its rows' group 0 in row
+     * order, then their group 1, and so on, so kernels that read a tile's rows together read one
+     * sequential stream (four separate row streams defeat the hardware prefetchers when the
+     * weights come from memory). With {@code tile} 1 this is the plain row-major layout.
      */
-    static void pack(MemorySegment w, int rows, int cols, int srcGroup, int dstGroup, GroupPacker packer,
+    static long rowOffset(long r, long rowBytes, int group, int tile) {
+        long t0 = r - r % tile;
+        return t0 * rowBytes + (r - t0) * group;
+    }
+
+    /** Bytes from one group of row {@code r} to its next group in the layout of {@link #rowOffset}. */
+    static long groupStride(long r, int rows, int group, int tile) {
+        long t0 = r - r % tile;
+        return Math.min(tile, rows - t0) * (long) group;
+    }
+
+    /**
+     * Repacks {@code rows} rows at {@code w} (groups of {@code srcGroup} bytes each) into
+     * {@code dst} (groups of {@code dstGroup} bytes, in tiles of {@code tile} rows as
+     * {@link #rowOffset}), chunks of rows in parallel (common fork-join pool; load time only).
+     */
+    static void pack(MemorySegment w, int rows, int cols, int srcGroup, int dstGroup, int tile, GroupPacker packer,
                      MemorySegment dst) {
-        int chunk = 64;
+        int chunk = 16 * tile; // whole tiles per chunk
         int groups = cols / (32 * L);
+        long rowBytes = (long) dstGroup * groups;
         IntStream.range(0, (rows + chunk - 1) / chunk).parallel().forEach(c -> {
             byte[] src = new byte[srcGroup * groups];
             byte[] out = new byte[dstGroup * groups];
@@ -65,7 +84,15 @@ final class PackedGroups {
                 for (int g = 0; g < groups; g++) {
                     packer.pack(src, srcGroup * g, out, dstGroup * g, quants);
                 }
-                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, r * out.length, out.length);
+                if (tile == 1) {
+                    MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, r * rowBytes, out.length);
+                } else {
+                    long o = rowOffset(r, rowBytes, dstGroup, tile);
+                    long stride = groupStride(r, rows, dstGroup, tile);
+                    for (int g = 0; g < groups; g++) {
+                        MemorySegment.copy(out, dstGroup * g, dst, ValueLayout.JAVA_BYTE, o + stride * g, dstGroup);
+                    }
+                }
             }
         });
     }

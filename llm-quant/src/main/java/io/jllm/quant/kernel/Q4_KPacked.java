@@ -76,7 +76,7 @@ final class Q4_KPacked {
      * bytes), chunks of rows in parallel (common fork-join pool; load time only).
      */
     static void pack(MemorySegment w, int rows, int cols, MemorySegment dst) {
-        PackedGroups.pack(w, rows, cols, 18 * L, 20 * L, Q4_KPacked::packGroup, dst);
+        PackedGroups.pack(w, rows, cols, 18 * L, 20 * L, 1, Q4_KPacked::packGroup, dst);
     }
 
     /** L sub-blocks = L/8 superblocks of 144 bytes from {@code s}. */

@@ -66,7 +66,7 @@ final class SimdGemm {
         long rowBytes = j.k.type().bytes(j.cols);
         for (int rr = 0; rr < nr; rr++) {
             if (j.packedWeights != null) { // the repacked copy: same values, in group order
-                PackedDecode.decode(j.k.type(), j.packedWeights, r + rr, j.cols, k0, kc, p.rows, rr * RS);
+                PackedDecode.decode(j.k.type(), j.packedWeights, r + rr, j.rows, j.cols, k0, kc, p.rows, rr * RS);
             } else {
                 SimdDecode.decode(j.k, j.w, (long) (r + rr) * rowBytes, k0, kc, p.rows, rr * RS,
                         p.rowMins, rr * (KC / 32));

@@ -34,7 +34,7 @@ class PackedDecodeTest {
     void decodeEqualsTheOriginalRowsBitForBit(GgmlType t) {
         Random rnd = new Random(21);
         int cols = 4 * G;
-        int rows = 5;
+        int rows = 5; // Q4_0: a whole tile of four rows and a short one
         for (Mode mode : Mode.values()) {
             MemorySegment w = matrix(t, rows, cols, mode, rnd);
             MemorySegment packed = pack(t, w, rows, cols);
@@ -45,13 +45,13 @@ class PackedDecodeTest {
             for (int r = 0; r < rows; r++) {
                 // two windows: the whole row, then its second half, written at an offset
                 SimdDecode.decode(k, w, r * t.bytes(cols), 0, cols, want, 0, mins, 0);
-                PackedDecode.decode(t, packed, r, cols, 0, cols, got, 0);
+                PackedDecode.decode(t, packed, r, rows, cols, 0, cols, got, 0);
                 for (int e = 0; e < cols; e++) {
                     float g = got[at(t, e)];
                     assertEquals(Float.floatToIntBits(want[e]), Float.floatToIntBits(g),
                             t + " " + mode + " row " + r + " element " + e + ": " + g + " vs " + want[e]);
                 }
-                PackedDecode.decode(t, packed, r, cols, 2 * G, 2 * G, got, 7);
+                PackedDecode.decode(t, packed, r, rows, cols, 2 * G, 2 * G, got, 7);
                 for (int e = 0; e < 2 * G; e++) {
                     assertEquals(Float.floatToIntBits(want[2 * G + e]), Float.floatToIntBits(got[7 + at(t, e)]),
                             t + " " + mode + " row " + r + " window element " + e);

@@ -47,7 +47,7 @@ final class PackedMatMulCheck {
         double tol = 3 * ReferenceKernelTest.tolerance(t, row, TestBlocks.dequant(t, row, cols), av);
         for (int r = 0; r < 2; r++) {
             float got = switch (t) {
-                case Q4_0 -> Q4_0Packed.row(packed, r * rowBytes, cols, act, 0);
+                case Q4_0 -> Q4_0Packed.row(packed, Q4_0Packed.rowOffset(r, cols), Q4_0Packed.groupStride(r, 2), cols, act, 0);
                 case Q4_K -> Q4_KPacked.row(packed, r * rowBytes, cols, act, 0);
                 default -> Q6_KPacked.row(packed, r * rowBytes, cols, act, 0);
             };
@@ -57,6 +57,33 @@ final class PackedMatMulCheck {
             }
             assertTrue(Math.abs(got - want) <= tol, t + " cols " + cols + " " + what + " row " + r
                     + ": packed " + got + " reference " + want + " tol " + tol);
+        }
+    }
+
+    /**
+     * {@link Q4_0Packed#rows4} on every whole tile against {@link Q4_0Packed#row} on each of its
+     * rows, bit for bit (NaN as NaN), with {@code rows} (equal lengths) packed into one matrix.
+     */
+    static void rows4AgainstRow(int cols, byte[][] rows, float[] xs, String what) {
+        int n = rows.length;
+        int rowLen = rows[0].length;
+        MemorySegment w = MemorySegment.ofArray(new byte[n * rowLen]);
+        for (int r = 0; r < n; r++) {
+            MemorySegment.copy(MemorySegment.ofArray(rows[r]), 0, w, (long) r * rowLen, rowLen);
+        }
+        MemorySegment packed = MemorySegment.ofArray(new byte[(int) MatMul.packedBytes(GgmlType.Q4_0, n, cols)]);
+        MatMul.pack(GgmlType.Q4_0, w, n, cols, packed);
+        MemorySegment act = MemorySegment.ofArray(new byte[4 * cols]);
+        Q4_0Packed.convert(TestBlocks.seg(xs), 0, cols, act, 0);
+        float[] out = new float[4];
+        for (int t = 0; t + Q4_0Packed.TILE <= n; t += Q4_0Packed.TILE) {
+            Q4_0Packed.rows4(packed, Q4_0Packed.rowOffset(t, cols), cols, act, 0, out);
+            for (int i = 0; i < 4; i++) {
+                int r = t + i;
+                float one = Q4_0Packed.row(packed, Q4_0Packed.rowOffset(r, cols), Q4_0Packed.groupStride(r, n), cols, act, 0);
+                assertEquals(Float.floatToIntBits(one), Float.floatToIntBits(out[i]),
+                        "q4_0 cols " + cols + " " + what + ": row " + r + ": four-row " + out[i] + " one-row " + one);
+            }
         }
     }
 

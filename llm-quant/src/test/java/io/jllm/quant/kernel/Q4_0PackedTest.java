@@ -55,6 +55,37 @@ class Q4_0PackedTest {
     }
 
     @Test
+    void fourRowKernelIsTheOneRowKernelBitForBit() {
+        Random rnd = new Random(13);
+        int g = 32 * SimdKernels.L;
+        for (int cols : new int[] {g, 2048}) {
+            if (!Q4_0Packed.packable(cols)) {
+                continue;
+            }
+            // every weight mode, all-15 nibbles, and scales that are inf, -inf and NaN
+            byte[][] rows = new byte[Mode.values().length + 4][];
+            for (Mode m : Mode.values()) {
+                rows[m.ordinal()] = TestBlocks.row(T, cols, m, rnd);
+            }
+            int k = Mode.values().length;
+            rows[k] = TestBlocks.row(T, cols, Mode.EXTREME_SCALE, rnd);
+            for (int b = 0; b < cols / 32; b++) {
+                java.util.Arrays.fill(rows[k], 18 * b + 2, 18 * b + 18, (byte) 0xFF);
+            }
+            short[] special = {0x7C00, (short) 0xFC00, 0x7E00};
+            for (int i = 0; i < 3; i++) {
+                rows[k + 1 + i] = TestBlocks.row(T, cols, Mode.RANDOM, rnd);
+                int b = rnd.nextInt(cols / 32);
+                rows[k + 1 + i][18 * b] = (byte) special[i];
+                rows[k + 1 + i][18 * b + 1] = (byte) (special[i] >> 8);
+            }
+            for (Mode aMode : Mode.values()) {
+                PackedMatMulCheck.rows4AgainstRow(cols, rows, TestBlocks.activations(cols, aMode, rnd), "act " + aMode);
+            }
+        }
+    }
+
+    @Test
     void matmulWithPackedCopyMatchesReferenceAndUnpackedForEveryBatch() {
         PackedMatMulCheck.everyBatch(T, new int[] {32 * SimdKernels.L, 2 * 32 * SimdKernels.L}, new Random(12));
     }
