@@ -258,9 +258,7 @@ public final class Forward {
             lw.wqkv().apply(xb, e, n, qkv, qkvDim, scratch, par);
             bias(lw.bqkv(), qkv, qkvDim, n, qkvDim);
         } else {
-            lw.wq().apply(xb, e, n, qkv, qkvDim, scratch, par);
-            lw.wk().apply(xb, e, n, kSlice, qkvDim, scratch, par);
-            lw.wv().apply(xb, e, n, vSlice, qkvDim, scratch, par);
+            Matrix.applyShared(lw.wq(), qkv, lw.wk(), kSlice, lw.wv(), vSlice, qkvDim, xb, e, n, scratch, par);
             bias(lw.bq(), qkv, qkvDim, n, cfg.qDim());
             bias(lw.bk(), kSlice, qkvDim, n, cfg.kDim());
             bias(lw.bv(), vSlice, qkvDim, n, cfg.vDim());
@@ -301,8 +299,7 @@ public final class Forward {
         }
         int ff = cfg.feedForward();
         if (cfg.architecture().ffn() == FfnKind.SWIGLU) {
-            lw.ffnGate().apply(xb, e, n, ffA, ff, scratch, par);
-            lw.ffnUp().apply(xb, e, n, ffB, ff, scratch, par);
+            Matrix.applyShared(lw.ffnGate(), ffA, lw.ffnUp(), ffB, null, null, ff, xb, e, n, scratch, par);
             bias(lw.ffnGateBias(), ffA, ff, n, ff);
             bias(lw.ffnUpBias(), ffB, ff, n, ff);
             Activations.swiglu(ffA, 0, ffB, 0, n * ff);

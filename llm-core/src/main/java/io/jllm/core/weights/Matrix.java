@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * flags of verified rows. The file's bytes are never modified.
  */
 public record Matrix(String name, GgmlType type, MemorySegment data, int rows, int cols,
-                     @Nullable MemorySegment packed) {
+                     @Nullable MemorySegment packed) implements MatMul.Operand {
 
     public Matrix(String name, GgmlType type, MemorySegment data, int rows, int cols) {
         this(name, type, data, rows, cols, null);
@@ -58,5 +58,17 @@ public record Matrix(String name, GgmlType type, MemorySegment data, int rows, i
     public void apply(MemorySegment x, int xStride, int batch, MemorySegment y, int yStride,
                       MemorySegment scratch, Parallel par) {
         MatMul.matmul(type, data, packed, rows, cols, x, xStride, batch, y, yStride, scratch, par);
+    }
+
+    /**
+     * {@code ya = A·x}, {@code yb = B·x} and, with {@code c}, {@code yc = C·x} for matrices that
+     * read the same activations (Q, K, V; gate, up): results as three {@link #apply} calls, the
+     * activations converted once and the rows of all of them split over the threads in one pass
+     * where the matrices allow it ({@link MatMul#matmulShared}).
+     */
+    public static void applyShared(Matrix a, MemorySegment ya, Matrix b, MemorySegment yb, @Nullable Matrix c,
+                                   @Nullable MemorySegment yc, int yStride, MemorySegment x, int xStride, int batch,
+                                   MemorySegment scratch, Parallel par) {
+        MatMul.matmulShared(a, ya, b, yb, c, yc, yStride, x, xStride, batch, scratch, par);
     }
 }

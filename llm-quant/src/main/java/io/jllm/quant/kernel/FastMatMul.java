@@ -73,32 +73,98 @@ final class FastMatMul {
                        MemorySegment x, int xStride, int batch, MemorySegment y, int yStride, MemorySegment scratch,
                        Parallel par) {
         Job j = JOBS.get();
-        j.set(k, w, rows, cols, x, xStride, batch, y, yStride, scratch);
-        j.packed = j.intPath ? packed : null;
-        if (j.packed != null) {
-            j.actStride = packedActBytes(k.type(), cols); // ≤ 2.5·cols bytes: within the 4·cols per entry of scratchBytes
-        }
-        j.finite = j.halfPath && k.type() == GgmlType.F16 ? packed : null;
-        j.packedWeights = !j.intPath && PackedDecode.holdsWeights(k.type()) ? packed : null;
+        j.prepare(k, w, packed, rows, cols, x, xStride, batch, y, yStride, scratch);
         try {
-            int unit = packedConvertCols(k.type());
-            if (j.packed != null && batch == 1 && par.threads() > 1 && cols % unit == 0 && cols >= 2 * unit) {
-                // one vector for repacked rows: its blocks are converted in parallel (the
-                // other threads would only wait), in whole activation groups and superblocks
-                j.phase = Job.CONVERT_PARTS;
-                par.forRange(cols / unit, j);
-            } else if (k.type() != GgmlType.F32 || j.gemm) {
-                j.phase = Job.CONVERT;
-                if (batch > 1) {
-                    par.forRange(batch, j);
-                } else {
-                    j.run(0, 1, 0);
-                }
-            }
+            convert(j, par);
             j.phase = Job.MULTIPLY;
-            par.forRange((rows + ROW_UNIT - 1) / ROW_UNIT, j);
+            par.forRange(j.units(), j);
         } finally {
             j.clear();
+        }
+    }
+
+    /**
+     * Products of two or three matrices of one type and width with the same activations (Q, K and
+     * V; gate and up): the activations are converted once, and one parallel pass walks the rows
+     * of all of them, so the threads split one long stream instead of two or three short ones,
+     * each with its own conversion and hand-offs. Every output is bit for bit the one
+     * {@link #matmul} writes (the same conversion, the same row kernels). The caller checks that
+     * the matrices share type, width and the presence of a repacked copy, and that the batch
+     * takes the small-batch rows ({@link #sharesActivations}).
+     */
+    static void matmulShared(WeightKernel k, int cols, MemorySegment x, int xStride, int batch, MemorySegment scratch,
+                             Parallel par, int yStride,
+                             MemorySegment w0, @Nullable MemorySegment p0, int rows0, MemorySegment y0,
+                             MemorySegment w1, @Nullable MemorySegment p1, int rows1, MemorySegment y1,
+                             @Nullable MemorySegment w2, @Nullable MemorySegment p2, int rows2, @Nullable MemorySegment y2) {
+        Shared s = SHARED.get();
+        Job j0 = JOBS.get();
+        j0.prepare(k, w0, p0, rows0, cols, x, xStride, batch, y0, yStride, scratch);
+        s.jobs[1].prepare(k, w1, p1, rows1, cols, x, xStride, batch, y1, yStride, scratch);
+        s.count = 2;
+        if (w2 != null && y2 != null) {
+            s.jobs[2].prepare(k, w2, p2, rows2, cols, x, xStride, batch, y2, yStride, scratch);
+            s.count = 3;
+        }
+        s.jobs[0] = j0;
+        try {
+            convert(j0, par); // the others read j0's conversion: same type, width, batch and scratch
+            int units = 0;
+            for (int i = 0; i < s.count; i++) {
+                s.jobs[i].phase = Job.MULTIPLY;
+                s.first[i] = units;
+                units += s.jobs[i].units();
+            }
+            s.first[s.count] = units;
+            par.forRange(units, s);
+        } finally {
+            for (int i = 0; i < s.count; i++) {
+                s.jobs[i].clear();
+            }
+            s.jobs[0] = null;
+        }
+    }
+
+    /** True if a batch of {@code batch} takes the small-batch rows whose conversion {@link #matmulShared} shares. */
+    static boolean sharesActivations(GgmlType type, int batch) {
+        return batch <= INT_PATH_MAX_BATCH && (IntMatVec.supports(type) || isHalf(type) || type == GgmlType.F32);
+    }
+
+    /** Converts j's activations into its scratch (nothing for F32 rows, which read x). */
+    private static void convert(Job j, Parallel par) {
+        int unit = packedConvertCols(j.k.type());
+        if (j.packed != null && j.batch == 1 && par.threads() > 1 && j.cols % unit == 0 && j.cols >= 2 * unit) {
+            // one vector for repacked rows: its blocks are converted in parallel (the
+            // other threads would only wait), in whole activation groups and superblocks
+            j.phase = Job.CONVERT_PARTS;
+            par.forRange(j.cols / unit, j);
+        } else if (j.k.type() != GgmlType.F32 || j.gemm) {
+            j.phase = Job.CONVERT;
+            if (j.batch > 1) {
+                par.forRange(j.batch, j);
+            } else {
+                j.run(0, 1, 0);
+            }
+        }
+    }
+
+    private static final ThreadLocal<Shared> SHARED = ThreadLocal.withInitial(Shared::new);
+
+    /** The reusable task of {@link #matmulShared}: unit u belongs to the job i with first[i] ≤ u < first[i+1]. */
+    static final class Shared implements Parallel.RangeTask {
+        final Job[] jobs = {null, new Job(), new Job()};
+        final int[] first = new int[4];
+        int count;
+
+        @Override
+        public void run(int from, int to, int worker) {
+            for (int i = 0; i < count; i++) {
+                int lo = Math.max(from, first[i]);
+                int hi = Math.min(to, first[i + 1]);
+                if (lo < hi) {
+                    jobs[i].run(lo - first[i], hi - first[i], worker);
+                }
+            }
         }
     }
 
@@ -147,7 +213,24 @@ final class FastMatMul {
         /** Converted activations for {@link SimdGemm}, grown on demand and kept (f32, heap). */
         float[] heapAct = new float[0];
 
-        void set(WeightKernel k, MemorySegment w, int rows, int cols, MemorySegment x, int xStride, int batch,
+        /** Sets up a product; {@code packed} is the matrix's {@link MatMul#pack} companion or null. */
+        void prepare(WeightKernel k, MemorySegment w, @Nullable MemorySegment packed, int rows, int cols,
+                     MemorySegment x, int xStride, int batch, MemorySegment y, int yStride, MemorySegment scratch) {
+            set(k, w, rows, cols, x, xStride, batch, y, yStride, scratch);
+            this.packed = intPath ? packed : null;
+            if (this.packed != null) {
+                actStride = packedActBytes(k.type(), cols); // ≤ 2.5·cols bytes: within the 4·cols per entry of scratchBytes
+            }
+            finite = halfPath && k.type() == GgmlType.F16 ? packed : null;
+            packedWeights = !intPath && PackedDecode.holdsWeights(k.type()) ? packed : null;
+        }
+
+        /** Row units of the multiply phase. */
+        int units() {
+            return (rows + ROW_UNIT - 1) / ROW_UNIT;
+        }
+
+        private void set(WeightKernel k, MemorySegment w, int rows, int cols, MemorySegment x, int xStride, int batch,
                  MemorySegment y, int yStride, MemorySegment scratch) {
             this.k = k;
             this.w = w;

@@ -141,6 +141,78 @@ public final class MatMul {
     }
 
     /**
+     * A weight matrix as {@link #matmulShared} takes it: {@code rows} rows of {@code cols}
+     * elements of {@code type} at {@code data}, and the {@link #pack} companion or null.
+     */
+    public interface Operand {
+        GgmlType type();
+
+        MemorySegment data();
+
+        @Nullable MemorySegment packed();
+
+        int rows();
+
+        int cols();
+    }
+
+    /**
+     * {@code ya = A·x}, {@code yb = B·x} and, when {@code c} is not null, {@code yc = C·x}
+     * (outputs with the common row stride {@code yStride}), each exactly as {@link #matmul} computes
+     * it. Where the matrices share type, width and the presence of a {@link #pack} copy and the
+     * batch is small (token generation), the SIMD path converts the activations once and runs
+     * one parallel pass over the rows of all of them (of A and B alone when only C differs);
+     * otherwise it makes the separate calls.
+     * {@code scratch} must hold {@link #scratchBytes} for the batch.
+     */
+    public static void matmulShared(Operand a, MemorySegment ya, Operand b, MemorySegment yb,
+                                    @Nullable Operand c, @Nullable MemorySegment yc, int yStride,
+                                    MemorySegment x, int xStride, int batch, MemorySegment scratch, Parallel par) {
+        if (c != null && yc == null) {
+            throw new IllegalArgumentException("a third matrix needs its output");
+        }
+        boolean fast = VectorSupport.ENABLED && !REFERENCE && FastMatMul.sharesActivations(a.type(), batch);
+        if (!fast || !compatible(a, b)) {
+            apply(a, ya, yStride, x, xStride, batch, scratch, par);
+            apply(b, yb, yStride, x, xStride, batch, scratch, par);
+            if (c != null) {
+                apply(c, yc, yStride, x, xStride, batch, scratch, par);
+            }
+            return;
+        }
+        boolean three = c != null && compatible(a, c);
+        check(a, x, xStride, batch, ya, yStride, scratch);
+        check(b, x, xStride, batch, yb, yStride, scratch);
+        if (three) {
+            check(c, x, xStride, batch, yc, yStride, scratch);
+        }
+        FastMatMul.matmulShared(Kernels.forType(a.type()), a.cols(), x, xStride, batch, scratch, par, yStride,
+                a.data(), a.packed(), a.rows(), ya, b.data(), b.packed(), b.rows(), yb,
+                three ? c.data() : null, three ? c.packed() : null, three ? c.rows() : 0, three ? yc : null);
+        if (c != null && !three) { // e.g. Q4_K_M's Q6_K V beside Q4_K Q and K
+            apply(c, yc, yStride, x, xStride, batch, scratch, par);
+        }
+    }
+
+    private static void apply(Operand o, MemorySegment y, int yStride, MemorySegment x, int xStride, int batch,
+                              MemorySegment scratch, Parallel par) {
+        matmul(o.type(), o.data(), o.packed(), o.rows(), o.cols(), x, xStride, batch, y, yStride, scratch, par);
+    }
+
+    private static boolean compatible(Operand a, Operand b) {
+        return a.type() == b.type() && a.cols() == b.cols() && (a.packed() == null) == (b.packed() == null);
+    }
+
+    private static void check(Operand o, MemorySegment x, int xStride, int batch, MemorySegment y, int yStride,
+                              MemorySegment scratch) {
+        checkArgs(o.type(), o.data(), o.rows(), o.cols(), x, xStride, batch, y, yStride, scratch);
+        MemorySegment p = o.packed();
+        if (p != null && p.byteSize() < packedBytes(o.type(), o.rows(), o.cols())) {
+            throw new IllegalArgumentException("packed copy too small for " + o.type() + " " + o.rows() + "x" + o.cols());
+        }
+    }
+
+    /**
      * The scalar reference product: ggml's activation conversion and scalar vec_dot per row (with
      * {@link Numerics#REFERENCE}, {@link GgmlOrderRows} where it has the type). Every batch entry
      * is computed as a batch of one would be.
