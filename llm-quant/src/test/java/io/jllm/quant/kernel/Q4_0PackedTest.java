@@ -63,7 +63,7 @@ class Q4_0PackedTest {
                 continue;
             }
             // every weight mode, all-15 nibbles, and scales that are inf, -inf and NaN
-            byte[][] rows = new byte[Mode.values().length + 4][];
+            byte[][] rows = new byte[Mode.values().length + 4 + 8][]; // the last two tiles random: every tile position
             for (Mode m : Mode.values()) {
                 rows[m.ordinal()] = TestBlocks.row(T, cols, m, rnd);
             }
@@ -78,6 +78,9 @@ class Q4_0PackedTest {
                 int b = rnd.nextInt(cols / 32);
                 rows[k + 1 + i][18 * b] = (byte) special[i];
                 rows[k + 1 + i][18 * b + 1] = (byte) (special[i] >> 8);
+            }
+            for (int r = k + 4; r < rows.length; r++) {
+                rows[r] = TestBlocks.row(T, cols, Mode.RANDOM, rnd);
             }
             for (Mode aMode : Mode.values()) {
                 PackedMatMulCheck.rows4AgainstRow(cols, rows, TestBlocks.activations(cols, aMode, rnd), "act " + aMode);
