@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jllm.gguf.GgmlType;
-import io.jllm.quant.kernel.TestBlocks.Mode;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
@@ -91,13 +90,7 @@ final class PackedMatMulCheck {
     static void everyBatch(GgmlType t, int[] colsList, Random rnd) {
         for (int cols : colsList) {
             for (int rows : new int[] {1, 16, 37}) {
-                int rowBytes = (int) t.bytes(cols);
-                byte[] wBytes = new byte[rows * rowBytes];
-                for (int r = 0; r < rows; r++) {
-                    byte[] row = TestBlocks.row(t, cols, r % 3 == 2 ? Mode.EXTREME_SCALE : Mode.RANDOM, rnd);
-                    System.arraycopy(row, 0, wBytes, r * rowBytes, rowBytes);
-                }
-                MemorySegment w = MemorySegment.ofArray(wBytes);
+                MemorySegment w = MemorySegment.ofArray(TestBlocks.matrix(t, rows, cols, 3, rnd));
                 long n = MatMul.packedBytes(t, rows, cols);
                 assertTrue(n > 0, t + " " + rows + "x" + cols + " has no packed form");
                 MemorySegment packed = MemorySegment.ofArray(new byte[(int) n]);

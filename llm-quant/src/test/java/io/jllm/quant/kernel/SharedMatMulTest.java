@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jllm.gguf.GgmlType;
-import io.jllm.quant.kernel.TestBlocks.Mode;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import org.jspecify.annotations.Nullable;
@@ -118,13 +117,7 @@ class SharedMatMulTest {
     }
 
     private static W matrix(GgmlType t, int rows, int cols, boolean pack, Random rnd) {
-        int rowBytes = (int) t.bytes(cols);
-        byte[] bytes = new byte[rows * rowBytes];
-        for (int r = 0; r < rows; r++) {
-            byte[] row = TestBlocks.row(t, cols, r % 5 == 4 ? Mode.EXTREME_SCALE : Mode.RANDOM, rnd);
-            System.arraycopy(row, 0, bytes, r * rowBytes, rowBytes);
-        }
-        MemorySegment w = MemorySegment.ofArray(bytes);
+        MemorySegment w = MemorySegment.ofArray(TestBlocks.matrix(t, rows, cols, 5, rnd));
         MemorySegment p = null;
         if (pack && MatMul.packedBytes(t, rows, cols) > 0) { // none in reference numerics
             p = MemorySegment.ofArray(new byte[(int) MatMul.packedBytes(t, rows, cols)]);

@@ -38,6 +38,17 @@ final class TestBlocks {
         b[off + 1] = (byte) (h >> 8);
     }
 
+    /** {@code rows} rows of {@code cols} elements, row-major: every {@code extremeEvery}-th row (1-based) with extreme scales, the others random. */
+    static byte[] matrix(GgmlType t, int rows, int cols, int extremeEvery, Random rnd) {
+        int rowBytes = (int) t.bytes(cols);
+        byte[] bytes = new byte[rows * rowBytes];
+        for (int r = 0; r < rows; r++) {
+            byte[] row = row(t, cols, r % extremeEvery == extremeEvery - 1 ? Mode.EXTREME_SCALE : Mode.RANDOM, rnd);
+            System.arraycopy(row, 0, bytes, r * rowBytes, rowBytes);
+        }
+        return bytes;
+    }
+
     /** One row of {@code n} elements of type {@code t} (bytes). */
     static byte[] row(GgmlType t, int n, Mode mode, Random rnd) {
         byte[] b = new byte[(int) t.bytes(n)];
