@@ -92,21 +92,21 @@ final class FastMatMul {
      * the matrices share type, width and the presence of a repacked copy, and that the batch
      * takes the small-batch rows ({@link #sharesActivations}).
      */
-    static void matmulShared(WeightKernel k, int cols, MemorySegment x, int xStride, int batch, MemorySegment scratch,
-                             Parallel par, int yStride,
-                             MemorySegment w0, @Nullable MemorySegment p0, int rows0, MemorySegment y0,
-                             MemorySegment w1, @Nullable MemorySegment p1, int rows1, MemorySegment y1,
-                             @Nullable MemorySegment w2, @Nullable MemorySegment p2, int rows2, @Nullable MemorySegment y2) {
+    static void matmulShared(MatMul.Operand a, MemorySegment ya, MatMul.Operand b, MemorySegment yb,
+                             MatMul.@Nullable Operand c, @Nullable MemorySegment yc, int yStride,
+                             MemorySegment x, int xStride, int batch, MemorySegment scratch, Parallel par) {
         Shared s = SHARED.get();
         Job j0 = JOBS.get();
-        j0.prepare(k, w0, p0, rows0, cols, x, xStride, batch, y0, yStride, scratch);
-        s.jobs[1].prepare(k, w1, p1, rows1, cols, x, xStride, batch, y1, yStride, scratch);
+        s.jobs[0] = j0;
+        WeightKernel k = Kernels.forType(a.type());
+        int cols = a.cols();
+        j0.prepare(k, a.data(), a.packed(), a.rows(), cols, x, xStride, batch, ya, yStride, scratch);
+        s.jobs[1].prepare(k, b.data(), b.packed(), b.rows(), cols, x, xStride, batch, yb, yStride, scratch);
         s.count = 2;
-        if (w2 != null && y2 != null) {
-            s.jobs[2].prepare(k, w2, p2, rows2, cols, x, xStride, batch, y2, yStride, scratch);
+        if (c != null && yc != null) {
+            s.jobs[2].prepare(k, c.data(), c.packed(), c.rows(), cols, x, xStride, batch, yc, yStride, scratch);
             s.count = 3;
         }
-        s.jobs[0] = j0;
         try {
             convert(j0, par); // the others read j0's conversion: same type, width, batch and scratch
             int units = 0;

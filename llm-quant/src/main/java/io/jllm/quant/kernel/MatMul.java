@@ -130,9 +130,7 @@ public final class MatMul {
                               MemorySegment y, int yStride, MemorySegment scratch, Parallel par) {
         WeightKernel k = Kernels.forType(type);
         checkArgs(type, w, rows, cols, x, xStride, batch, y, yStride, scratch);
-        if (packed != null && packed.byteSize() < packedBytes(type, rows, cols)) {
-            throw new IllegalArgumentException("packed copy too small for " + type + " " + rows + "x" + cols);
-        }
+        checkPacked(type, packed, rows, cols);
         if (VectorSupport.ENABLED && !REFERENCE) {
             FastMatMul.matmul(k, w, packed, rows, cols, x, xStride, batch, y, yStride, scratch, par);
         } else {
@@ -186,9 +184,8 @@ public final class MatMul {
         if (three) {
             check(c, x, xStride, batch, yc, yStride, scratch);
         }
-        FastMatMul.matmulShared(Kernels.forType(a.type()), a.cols(), x, xStride, batch, scratch, par, yStride,
-                a.data(), a.packed(), a.rows(), ya, b.data(), b.packed(), b.rows(), yb,
-                three ? c.data() : null, three ? c.packed() : null, three ? c.rows() : 0, three ? yc : null);
+        FastMatMul.matmulShared(a, ya, b, yb, three ? c : null, three ? yc : null, yStride, x, xStride, batch,
+                scratch, par);
         if (c != null && !three) { // e.g. Q4_K_M's Q6_K V beside Q4_K Q and K
             apply(c, yc, yStride, x, xStride, batch, scratch, par);
         }
@@ -206,9 +203,12 @@ public final class MatMul {
     private static void check(Operand o, MemorySegment x, int xStride, int batch, MemorySegment y, int yStride,
                               MemorySegment scratch) {
         checkArgs(o.type(), o.data(), o.rows(), o.cols(), x, xStride, batch, y, yStride, scratch);
-        MemorySegment p = o.packed();
-        if (p != null && p.byteSize() < packedBytes(o.type(), o.rows(), o.cols())) {
-            throw new IllegalArgumentException("packed copy too small for " + o.type() + " " + o.rows() + "x" + o.cols());
+        checkPacked(o.type(), o.packed(), o.rows(), o.cols());
+    }
+
+    private static void checkPacked(GgmlType type, @Nullable MemorySegment packed, int rows, int cols) {
+        if (packed != null && packed.byteSize() < packedBytes(type, rows, cols)) {
+            throw new IllegalArgumentException("packed copy too small for " + type + " " + rows + "x" + cols);
         }
     }
 
